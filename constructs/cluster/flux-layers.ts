@@ -1,0 +1,106 @@
+import { Construct } from 'constructs';
+import type { ClusterConfig } from '../../environments/types';
+import { GitOpsFolder, clusterConfigFile } from '../gitops-folder';
+import {
+  Kustomization,
+  KustomizationSpecDecryptionProvider,
+  KustomizationSpecSourceRefKind,
+  type KustomizationSpec,
+} from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
+import { PlatformLayer, type HealthCheck } from '../platform/component';
+import { FLUX_NAMESPACE, FLUX_SYNC_NAME, repositoryPath } from './flux-sync';
+
+/** Name of the Secret holding the SOPS age key (created by the Pulumi bootstrap). */
+export const SOPS_SECRET_NAME = 'sops-age';
+
+/** Props of {@link FluxLayers}. */
+export interface FluxLayersProps {
+  /** The cluster whose layers are rendered. */
+  readonly cluster: ClusterConfig;
+  /**
+   * Objects that must be healthy before the configs layer applies: every component's
+   * HelmRelease, plus whatever a component adds.
+   */
+  readonly controllerHealthChecks: readonly HealthCheck[];
+  /** Folder of the cluster's Argo CD registrations, relative to `gitops/` (e.g. `argocd/dev`). */
+  readonly appsFolder: string;
+}
+
+/** One Flux Kustomization of the chain, as rendered. */
+export interface LayerSpec {
+  /** Kustomization name in flux-system. */
+  readonly name: string;
+  /** Folder it applies, relative to `gitops/`. */
+  readonly folder: string;
+  /** The Kustomization it waits for, if any. */
+  readonly dependsOn?: string;
+}
+
+/**
+ * The cluster's Flux Kustomizations, one per layer and chained with `dependsOn` so each
+ * applies only after the previous one is Ready:
+ * `platform-crds -> platform-controllers -> platform-configs -> apps`.
+ */
+export class FluxLayers extends Construct {
+  /** The chain, in apply order. */
+  public readonly layers: readonly LayerSpec[];
+
+  public constructor(scope: Construct, id: string, props: FluxLayersProps) {
+    super(scope, id);
+    const { cluster } = props;
+    const folder = new GitOpsFolder(this, 'folder', {
+      folder: `clusters/${cluster.name}`,
+      sources: ['constructs/cluster/flux-layers.ts', clusterConfigFile(cluster.name)],
+    });
+    const platform = (layer: PlatformLayer) => `platform/${cluster.name}/${layer}`;
+    this.layers = [
+      { name: 'platform-crds', folder: platform(PlatformLayer.CRDS) },
+      {
+        name: 'platform-controllers',
+        folder: platform(PlatformLayer.CONTROLLERS),
+        dependsOn: 'platform-crds',
+      },
+      {
+        name: 'platform-configs',
+        folder: platform(PlatformLayer.CONFIGS),
+        dependsOn: 'platform-controllers',
+      },
+      { name: 'apps', folder: props.appsFolder, dependsOn: 'platform-configs' },
+    ];
+
+    // Per layer: CRDs are never pruned (deleting a CRD deletes every object of its kind);
+    // controllers are gated on explicit health checks (each HelmRelease Ready means its chart,
+    // CRDs included, is installed); configs wait for all they apply; apps do not wait, Argo CD
+    // reports each app's health itself.
+    const perLayer: Record<string, Partial<KustomizationSpec>> = {
+      'platform-crds': { interval: '1h', timeout: '5m', prune: false, wait: true },
+      'platform-controllers': {
+        interval: '1h',
+        timeout: '15m',
+        prune: true,
+        healthChecks: props.controllerHealthChecks.map((check) => ({ ...check })),
+      },
+      'platform-configs': { interval: '1h', timeout: '5m', prune: true, wait: true },
+      apps: { interval: '10m', timeout: '5m', prune: true },
+    };
+
+    for (const layer of this.layers) {
+      new Kustomization(folder, layer.name, {
+        metadata: { name: layer.name, namespace: FLUX_NAMESPACE },
+        spec: {
+          interval: '1h',
+          prune: true,
+          ...perLayer[layer.name],
+          retryInterval: '1m',
+          dependsOn: layer.dependsOn ? [{ name: layer.dependsOn }] : undefined,
+          path: repositoryPath(cluster, layer.folder),
+          sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: FLUX_SYNC_NAME },
+          decryption: {
+            provider: KustomizationSpecDecryptionProvider.SOPS,
+            secretRef: { name: SOPS_SECRET_NAME },
+          },
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,173 @@
+import type { Construct } from 'constructs';
+import { ClusterTier } from '../../environments/types';
+import {
+  Certificate,
+  CertificateSpecPrivateKeyAlgorithm,
+} from '../imports/certmanager-certificate-cert-manager.io';
+import { ClusterIssuer } from '../imports/certmanager-clusterissuer-cert-manager.io';
+import {
+  PlatformComponent,
+  type ComponentIdentity,
+  type PlatformComponentProps,
+} from './component';
+import { mergeValues, type ComponentSettings } from './settings';
+import { CHART_VERSIONS } from './versions';
+
+/** Resource requests and limits of one cert-manager deployment. */
+export interface CertManagerResources {
+  /** Requests, e.g. `{ cpu: '10m', memory: '64Mi' }`. */
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  /** Limits; memory only, so CPU bursts are not throttled. */
+  readonly limits: { readonly memory: string };
+}
+
+/** Settings of one of cert-manager's deployments (controller, webhook, cainjector). */
+export interface CertManagerDeploymentValues {
+  /** Replica count. */
+  readonly replicaCount: number;
+  /** PodDisruptionBudget; the chart renders one when enabled. */
+  readonly podDisruptionBudget: { readonly enabled: boolean; readonly minAvailable?: number };
+  /** Container resources. */
+  readonly resources: CertManagerResources;
+}
+
+/**
+ * The cert-manager chart values this platform sets (a typed subset of the chart's
+ * values.yaml; a wrong key fails `tsc`).
+ * @see https://cert-manager.io/docs/installation/helm/
+ */
+export interface CertManagerValues extends CertManagerDeploymentValues {
+  /** Install the CRDs with the chart, and keep them when the release is removed. */
+  readonly crds: { readonly enabled: boolean; readonly keep: boolean };
+  /** Admission webhook deployment. */
+  readonly webhook: CertManagerDeploymentValues;
+  /** CA injector deployment. */
+  readonly cainjector: CertManagerDeploymentValues;
+  /**
+   * Prometheus metrics. The ServiceMonitor needs prometheus-operator's CRDs, so it stays off
+   * until the monitoring component is part of the platform.
+   */
+  readonly prometheus: {
+    readonly enabled: boolean;
+    readonly servicemonitor: { readonly enabled: boolean };
+  };
+}
+
+/** Which ClusterIssuers the cluster gets; apps and platform UIs request certificates from them. */
+export class CertificateAuthority {
+  /**
+   * One self-signed ClusterIssuer (`selfsigned`): every certificate signs itself. For dev.
+   */
+  public static selfSigned(): CertificateAuthority {
+    return new CertificateAuthority('selfsigned', undefined);
+  }
+
+  /**
+   * A private CA: a self-signed root certificate held in a Secret in cert-manager's namespace,
+   * and a CA ClusterIssuer (`<cluster>-ca`) signing with it. Clients trust the root once.
+   * @param options.commonName the root's common name (default `<cluster> platform root CA`)
+   */
+  public static privateCa(options: { readonly commonName?: string } = {}): CertificateAuthority {
+    return new CertificateAuthority('private-ca', options.commonName);
+  }
+
+  private constructor(
+    /** Which kind of authority. */
+    public readonly kind: 'selfsigned' | 'private-ca',
+    /** The root's common name, for a private CA. */
+    public readonly commonName: string | undefined,
+  ) {}
+}
+
+/** A cluster's cert-manager settings. */
+export interface CertManagerSettings extends ComponentSettings<CertManagerValues> {
+  /**
+   * The cluster's certificate authority.
+   * @default CertificateAuthority.selfSigned() on non-production clusters,
+   *   CertificateAuthority.privateCa() on production ones
+   */
+  readonly authority?: CertificateAuthority;
+}
+
+/** Props of {@link CertManager}. */
+export interface CertManagerProps extends PlatformComponentProps {
+  /**
+   * The cluster's settings for cert-manager.
+   * @default {} - defaults for the cluster's tier
+   */
+  readonly settings?: CertManagerSettings;
+}
+
+function deploymentDefaults(replicas: number, memory: string): CertManagerDeploymentValues {
+  return {
+    replicaCount: replicas,
+    podDisruptionBudget: replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false },
+    resources: { requests: { cpu: '10m', memory }, limits: { memory } },
+  };
+}
+
+/**
+ * cert-manager: the chart (CRDs included, so the controllers layer's health check guarantees
+ * the CRDs exist before the configs layer creates issuers) and the cluster's ClusterIssuers.
+ * Production runs two replicas of each deployment with disruption budgets.
+ */
+export class CertManager extends PlatformComponent {
+  /** Name, namespace and source of the component. */
+  public static readonly IDENTITY: ComponentIdentity = {
+    name: 'cert-manager',
+    namespace: 'cert-manager',
+    sourceFile: 'constructs/platform/cert-manager.ts',
+  };
+
+  /** The name of the ClusterIssuer certificates should use on this cluster. */
+  public readonly issuerName: string;
+  /** The chart values rendered into the HelmRelease (defaults merged with overrides). */
+  public readonly values: CertManagerValues;
+
+  public constructor(scope: Construct, id: string, props: CertManagerProps) {
+    super(scope, id, CertManager.IDENTITY, props);
+    const production = props.cluster.tier === ClusterTier.PRODUCTION;
+    const replicas = production ? 2 : 1;
+    const defaults: CertManagerValues = {
+      crds: { enabled: true, keep: true },
+      ...deploymentDefaults(replicas, '128Mi'),
+      webhook: deploymentDefaults(replicas, '64Mi'),
+      cainjector: deploymentDefaults(replicas, '128Mi'),
+      prometheus: { enabled: true, servicemonitor: { enabled: false } },
+    };
+    this.values = mergeValues(defaults, props.settings?.values);
+    this.installChart(CHART_VERSIONS.certManager, this.values);
+
+    const authority =
+      props.settings?.authority ??
+      (production ? CertificateAuthority.privateCa() : CertificateAuthority.selfSigned());
+    this.issuerName = this.addIssuers(props.cluster.name, authority);
+  }
+
+  private addIssuers(clusterName: string, authority: CertificateAuthority): string {
+    new ClusterIssuer(this.configs, 'selfsigned', {
+      metadata: { name: 'selfsigned' },
+      spec: { selfSigned: {} },
+    });
+    if (authority.kind === 'selfsigned') return 'selfsigned';
+
+    const caName = `${clusterName}-ca`;
+    new Certificate(this.configs, 'root-ca', {
+      metadata: { name: `${caName}-root`, namespace: this.namespace },
+      spec: {
+        isCa: true,
+        commonName: authority.commonName ?? `${clusterName} platform root CA`,
+        secretName: `${caName}-root`,
+        duration: '87600h',
+        renewBefore: '720h',
+        privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256 },
+        issuerRef: { name: 'selfsigned', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+      },
+    });
+    new ClusterIssuer(this.configs, 'ca', {
+      metadata: { name: caName },
+      spec: { ca: { secretName: `${caName}-root` } },
+    });
+    return caName;
+  }
+}

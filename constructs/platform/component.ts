@@ -1,0 +1,262 @@
+// The component contract: what every platform component renders and how it plugs into the
+// cluster's Flux layers (crds -> controllers -> configs).
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import type { ClusterConfig, EnvironmentConfig } from '../../environments/types';
+import { GitOpsFolder, clusterConfigFile } from '../gitops-folder';
+import {
+  HelmRelease,
+  HelmReleaseSpecChartRefKind,
+  HelmReleaseSpecChartSpecSourceRefKind,
+  HelmReleaseSpecInstallCrds,
+  HelmReleaseSpecUpgradeCrds,
+  type HelmReleaseSpecDependsOn,
+} from '../imports/flux-helmrelease-helm.toolkit.fluxcd.io';
+import { HelmRepository } from '../imports/flux-helmrepository-source.toolkit.fluxcd.io';
+import {
+  OciRepository,
+  OciRepositorySpecLayerSelectorOperation,
+} from '../imports/flux-ocirepository-source.toolkit.fluxcd.io';
+import type { ChartVersion } from './versions';
+
+/** The Flux layers of a cluster's platform, applied in this order. */
+export enum PlatformLayer {
+  /** CustomResourceDefinitions installed apart from any chart; applied first. */
+  CRDS = 'crds',
+  /** Namespaces, chart sources and HelmReleases; waits for every release to be Ready. */
+  CONTROLLERS = 'controllers',
+  /** Custom resources that need the controllers' CRDs and webhooks (issuers, pools, policies). */
+  CONFIGS = 'configs',
+}
+
+/** The Pod Security Standards level a component's namespace enforces. */
+export enum PodSecurityLevel {
+  /** Hardened pods only; the default for every namespace. */
+  RESTRICTED = 'restricted',
+  /** Blocks known privilege escalations. */
+  BASELINE = 'baseline',
+  /** Unrestricted: only for components that manage the node (CNI, storage, node exporters). */
+  PRIVILEGED = 'privileged',
+}
+
+/** A reference to a Kubernetes object Flux checks for readiness before the next layer. */
+export interface HealthCheck {
+  /** API version of the object, e.g. `helm.toolkit.fluxcd.io/v2`. */
+  readonly apiVersion: string;
+  /** Kind of the object. */
+  readonly kind: string;
+  /** Name of the object. */
+  readonly name: string;
+  /** Namespace of the object; omitted for cluster-scoped objects. */
+  readonly namespace?: string;
+}
+
+/** A HelmRelease another component's release waits for. */
+export interface ReleaseReference {
+  /** HelmRelease name. */
+  readonly name: string;
+  /** HelmRelease namespace. */
+  readonly namespace: string;
+}
+
+/** What identifies a component; static, so the platform can order components before building them. */
+export interface ComponentIdentity {
+  /** Release, folder and (by default) namespace name; DNS-1123 label, e.g. `cert-manager`. */
+  readonly name: string;
+  /** Namespace the component's controllers run in. */
+  readonly namespace: string;
+  /** Source file that renders the component, repository-relative (named in output headers). */
+  readonly sourceFile: string;
+  /**
+   * Pod Security level enforced on the namespace.
+   * @default PodSecurityLevel.RESTRICTED
+   */
+  readonly podSecurity?: PodSecurityLevel;
+}
+
+/** Props every platform component receives from the platform. */
+export interface PlatformComponentProps {
+  /** The cluster being rendered. */
+  readonly cluster: ClusterConfig;
+  /** The environments hosted on that cluster. */
+  readonly environments: readonly EnvironmentConfig[];
+  /**
+   * Releases of other components this one's HelmRelease waits for (`spec.dependsOn`).
+   * @default [] - installs without waiting for other releases
+   */
+  readonly dependsOn?: readonly ReleaseReference[];
+}
+
+/** Options of {@link PlatformComponent.installChart}. */
+export interface InstallChartOptions {
+  /**
+   * Whether the chart's own CRDs are created and updated by Flux's helm-controller. Keep
+   * true for charts that ship CRDs in `crds/` or behind a value, so upgrades update them.
+   * @default true
+   */
+  readonly manageCrds?: boolean;
+  /**
+   * How often helm-controller reconciles the release (and corrects drift).
+   * @default '30m'
+   */
+  readonly interval?: string;
+}
+
+// The OCI layer that holds a Helm chart; Flux copies it as the chart archive.
+const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
+
+/**
+ * Base of every platform component. A subclass passes its identity, then calls
+ * {@link installChart} with typed values and adds custom resources to {@link configs} (or
+ * CRDs to {@link crds}). The base renders the namespace, the chart source and the
+ * HelmRelease into the controllers layer and records what Flux health-checks.
+ */
+export abstract class PlatformComponent extends Construct {
+  /** Release and folder name. */
+  public readonly componentName: string;
+  /** Namespace of the component's controllers. */
+  public readonly namespace: string;
+  /** Folder of the controllers layer (`platform/<cluster>/controllers/<name>`). */
+  public readonly controllers: GitOpsFolder;
+
+  private readonly identity: ComponentIdentity;
+  private readonly props: PlatformComponentProps;
+  private readonly checks: HealthCheck[] = [];
+  private crdsFolder?: GitOpsFolder;
+  private configsFolder?: GitOpsFolder;
+
+  protected constructor(
+    scope: Construct,
+    id: string,
+    identity: ComponentIdentity,
+    props: PlatformComponentProps,
+  ) {
+    super(scope, id);
+    this.identity = identity;
+    this.props = props;
+    this.componentName = identity.name;
+    this.namespace = identity.namespace;
+    this.controllers = this.folder(PlatformLayer.CONTROLLERS);
+
+    const level = identity.podSecurity ?? PodSecurityLevel.RESTRICTED;
+    new k8s.KubeNamespace(this.controllers, 'namespace', {
+      metadata: {
+        name: identity.namespace,
+        labels: {
+          'app.kubernetes.io/part-of': 'platform',
+          'pod-security.kubernetes.io/enforce': level,
+          'pod-security.kubernetes.io/warn': level,
+        },
+      },
+    });
+  }
+
+  /** Objects Flux must see healthy before it applies the next layer. */
+  public get healthChecks(): readonly HealthCheck[] {
+    return [...this.checks];
+  }
+
+  /** Folder of the configs layer; created on first use. */
+  protected get configs(): GitOpsFolder {
+    this.configsFolder ??= this.folder(PlatformLayer.CONFIGS);
+    return this.configsFolder;
+  }
+
+  /** Folder of the crds layer; created on first use. */
+  protected get crds(): GitOpsFolder {
+    this.crdsFolder ??= this.folder(PlatformLayer.CRDS);
+    return this.crdsFolder;
+  }
+
+  /** Adds an object Flux health-checks after applying the controllers layer. */
+  protected addHealthCheck(check: HealthCheck): void {
+    this.checks.push(check);
+  }
+
+  /**
+   * Installs a chart from the versions catalog with typed values: its Flux source
+   * (OCIRepository for `oci://`, HelmRepository otherwise) and its HelmRelease, which waits
+   * for the releases this component depends on and is health-checked before configs apply.
+   */
+  protected installChart<TValues extends object>(
+    version: ChartVersion,
+    values: TValues,
+    options: InstallChartOptions = {},
+  ): HelmRelease {
+    const name = this.componentName;
+    const metadata = { name, namespace: this.namespace };
+    const crds = options.manageCrds ?? true;
+    const dependsOn: HelmReleaseSpecDependsOn[] = (this.props.dependsOn ?? []).map((ref) => ({
+      name: ref.name,
+      namespace: ref.namespace,
+    }));
+    const common = {
+      interval: options.interval ?? '30m',
+      releaseName: name,
+      dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
+      install: {
+        crds: crds ? HelmReleaseSpecInstallCrds.CREATE_REPLACE : HelmReleaseSpecInstallCrds.SKIP,
+        remediation: { retries: 3 },
+      },
+      upgrade: {
+        crds: crds ? HelmReleaseSpecUpgradeCrds.CREATE_REPLACE : HelmReleaseSpecUpgradeCrds.SKIP,
+        cleanupOnFail: true,
+        remediation: { retries: 3 },
+      },
+      values,
+    };
+
+    let release: HelmRelease;
+    if (version.repository.startsWith('oci://')) {
+      new OciRepository(this.controllers, 'source', {
+        metadata,
+        spec: {
+          interval: '12h',
+          url: `${version.repository}/${version.chart}`,
+          ref: { tag: version.version },
+          layerSelector: {
+            mediaType: HELM_CHART_LAYER,
+            operation: OciRepositorySpecLayerSelectorOperation.COPY,
+          },
+        },
+      });
+      release = new HelmRelease(this.controllers, 'release', {
+        metadata,
+        spec: { ...common, chartRef: { kind: HelmReleaseSpecChartRefKind.OCI_REPOSITORY, name } },
+      });
+    } else {
+      new HelmRepository(this.controllers, 'source', {
+        metadata,
+        spec: { interval: '12h', url: version.repository },
+      });
+      release = new HelmRelease(this.controllers, 'release', {
+        metadata,
+        spec: {
+          ...common,
+          chart: {
+            spec: {
+              chart: version.chart,
+              version: version.version,
+              sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name },
+            },
+          },
+        },
+      });
+    }
+    this.addHealthCheck({
+      apiVersion: HelmRelease.GVK.apiVersion,
+      kind: HelmRelease.GVK.kind,
+      name,
+      namespace: this.namespace,
+    });
+    return release;
+  }
+
+  private folder(layer: PlatformLayer): GitOpsFolder {
+    const cluster = this.props.cluster.name;
+    return new GitOpsFolder(this, layer, {
+      folder: `platform/${cluster}/${layer}/${this.componentName}`,
+      sources: [this.identity.sourceFile, clusterConfigFile(cluster)],
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import { ClusterTier, NodeRole, type ClusterConfig } from '../types';
+
+const controlPlane = (index: number) => ({
+  name: `prod-cp-${index}`,
+  ip: `10.20.0.${10 + index}`,
+  role: NodeRole.CONTROL_PLANE,
+  installDisk: '/dev/sda',
+});
+
+const worker = (index: number) => ({
+  name: `prod-worker-${index}`,
+  ip: `10.20.0.${20 + index}`,
+  role: NodeRole.WORKER,
+  installDisk: '/dev/nvme0n1',
+  storageDevices: ['/dev/nvme1n1'],
+});
+
+/** The prod cluster: three control-plane nodes (etcd quorum) and three workers carrying Ceph disks. */
+export const prodCluster: ClusterConfig = {
+  name: 'prod',
+  tier: ClusterTier.PRODUCTION,
+  controlPlaneVip: '10.20.0.10',
+  nodes: [controlPlane(1), controlPlane(2), controlPlane(3), worker(1), worker(2), worker(3)],
+  talosVersion: 'v1.13.9',
+  kubernetesVersion: 'v1.36.3',
+  loadBalancerAddresses: ['10.20.0.192/27'],
+  domain: 'prod.platform.example.com',
+  gitops: { url: 'ssh://git@git.example.com/nextgen/gitops.git', branch: 'main', path: 'gitops' },
+  platform: {},
+};

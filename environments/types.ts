@@ -1,0 +1,160 @@
+// Typed configuration of clusters and environments. Data only, and never secrets: Talos
+// secrets, the SOPS age key and Git credentials live in Pulumi config as secrets.
+import type { PlatformSettings } from '../constructs/platform/settings';
+
+/** What a node does in the Talos cluster. */
+export enum NodeRole {
+  /** Runs etcd and the Kubernetes control plane (and, on small clusters, workloads too). */
+  CONTROL_PLANE = 'control-plane',
+  /** Runs workloads only. */
+  WORKER = 'worker',
+}
+
+/** How much a cluster's failures cost; production clusters must survive a node loss. */
+export enum ClusterTier {
+  /** dev/test: one control-plane node is acceptable. */
+  NON_PRODUCTION = 'non-production',
+  /** prod: at least three control-plane nodes, an odd number, so etcd keeps quorum. */
+  PRODUCTION = 'production',
+}
+
+/** One machine of a cluster, booted from the Talos ISO. */
+export interface NodeConfig {
+  /** Host name, DNS-1123 label, unique within the cluster (e.g. `dev-cp-1`). */
+  readonly name: string;
+  /** Static IPv4 address of the node, unique across all clusters. */
+  readonly ip: string;
+  /** Control plane or worker. */
+  readonly role: NodeRole;
+  /** Disk Talos installs itself on, an absolute `/dev/...` path (e.g. `/dev/sda`). */
+  readonly installDisk: string;
+  /**
+   * Raw disks handed to Rook-Ceph as OSDs, absolute `/dev/...` paths, never the install disk.
+   * @default [] - the node carries no Ceph storage
+   */
+  readonly storageDevices?: readonly string[];
+}
+
+/** The Git repository Flux syncs from (the repository holding `gitops/`). */
+export interface GitOpsRepositoryConfig {
+  /** Clone URL; Flux accepts `https://`, `http://` and `ssh://` (not scp-style `git@host:path`). */
+  readonly url: string;
+  /** Branch Flux follows. */
+  readonly branch: string;
+  /** Folder of the GitOps tree inside the repository, relative, without `..` (e.g. `gitops`). */
+  readonly path: string;
+}
+
+/** A Kubernetes cluster: one Pulumi stack, Talos nodes and the platform components it runs. */
+export interface ClusterConfig {
+  /** Cluster name, DNS-1123 label; also the Pulumi stack name (`pulumi up -s <name>`). */
+  readonly name: string;
+  /** Production or not; drives the etcd quorum rule and HA defaults. */
+  readonly tier: ClusterTier;
+  /** The control-plane virtual IP (Talos VIP) the Kubernetes API answers on. */
+  readonly controlPlaneVip: string;
+  /**
+   * Port of the Kubernetes API on the VIP.
+   * @default 6443
+   */
+  readonly apiPort?: number;
+  /** The machines of the cluster (at least one control-plane node). */
+  readonly nodes: readonly NodeConfig[];
+  /** Talos Linux version, `vX.Y.Z` (e.g. `v1.13.9`). */
+  readonly talosVersion: string;
+  /** Kubernetes version, `vX.Y.Z` (e.g. `v1.36.3`); must be one the Talos version supports. */
+  readonly kubernetesVersion: string;
+  /**
+   * Addresses handed out to LoadBalancer Services (MetalLB): CIDRs (`10.0.0.0/28`) or ranges
+   * (`10.0.0.200-10.0.0.220`); must not contain a node IP or the VIP.
+   */
+  readonly loadBalancerAddresses: readonly string[];
+  /** DNS domain of platform UIs on this cluster (Argo CD, Grafana, ...), e.g. `dev.example.com`. */
+  readonly domain: string;
+  /** The repository and branch Flux on this cluster syncs. */
+  readonly gitops: GitOpsRepositoryConfig;
+  /**
+   * Platform components: which run here and with which overrides.
+   * @default {} - every component enabled with its defaults for the cluster's tier
+   */
+  readonly platform?: PlatformSettings;
+}
+
+/** Argo CD sync behaviour of an environment's applications. */
+export class SyncPolicy {
+  /** Argo CD syncs every change by itself, prunes removed objects and reverts drift. */
+  public static automatic(options: { readonly prune?: boolean; readonly selfHeal?: boolean } = {}) {
+    return new SyncPolicy('automatic', options.prune ?? true, options.selfHeal ?? true);
+  }
+
+  /** Nothing syncs until a person (or a gate in the pipeline) presses Sync in Argo CD. */
+  public static gated() {
+    return new SyncPolicy('gated', false, false);
+  }
+
+  private constructor(
+    /** `automatic` or `gated`. */
+    public readonly mode: 'automatic' | 'gated',
+    /** Whether objects removed from Git are deleted (automatic only). */
+    public readonly prune: boolean,
+    /** Whether drift in the cluster is reverted (automatic only). */
+    public readonly selfHeal: boolean,
+  ) {}
+}
+
+/** Where an environment's alerts go. The webhook URL is a Secret's key, never a value here. */
+export class AlertReceiver {
+  /** A Slack channel through an incoming webhook stored in a Secret under the key `address`. */
+  public static slack(options: { readonly channel: string; readonly secretName: string }) {
+    return new AlertReceiver('slack', options.secretName, options.channel);
+  }
+
+  /** A generic JSON webhook (Feishu/Lark, Teams via a relay, ...), URL in the Secret's `address`. */
+  public static webhook(options: { readonly secretName: string }) {
+    return new AlertReceiver('generic', options.secretName, undefined);
+  }
+
+  private constructor(
+    /** Flux notification provider type. */
+    public readonly type: 'slack' | 'generic',
+    /** Name of the Secret (in the alerting namespace) holding the webhook URL. */
+    public readonly secretName: string,
+    /** Channel, for receivers that have one. */
+    public readonly channel: string | undefined,
+  ) {}
+}
+
+/** Container resource sizes, as Kubernetes quantities (`250m`, `256Mi`). */
+export interface ResourceSizes {
+  /** CPU request, e.g. `100m`. */
+  readonly cpuRequest: string;
+  /** CPU limit, e.g. `500m`; not below the request. */
+  readonly cpuLimit: string;
+  /** Memory request, e.g. `128Mi`. */
+  readonly memoryRequest: string;
+  /** Memory limit, e.g. `256Mi`; not below the request. */
+  readonly memoryLimit: string;
+}
+
+/** An environment: a set of namespaces on one cluster, with its own domain and policies. */
+export interface EnvironmentConfig {
+  /** Environment name, DNS-1123 label (`dev`, `test`, `prod`). */
+  readonly name: string;
+  /** Name of the cluster it runs on; rebinding to another cluster is this one line. */
+  readonly cluster: string;
+  /** DNS domain apps get their host names under, e.g. `dev.example.com`; unique. */
+  readonly domain: string;
+  /**
+   * Prefix of the environment's namespaces (`<prefix>-<app>`), DNS-1123 label, unique per cluster.
+   * @default the environment's name
+   */
+  readonly namespacePrefix?: string;
+  /** Replicas an app runs with unless it says otherwise (at least 1). */
+  readonly defaultReplicas: number;
+  /** Container sizes an app gets unless it says otherwise. */
+  readonly defaultResources: ResourceSizes;
+  /** How Argo CD syncs the environment's apps: automatic in dev/test, gated in prod. */
+  readonly syncPolicy: SyncPolicy;
+  /** Where the environment's alerts are sent. */
+  readonly alertReceiver: AlertReceiver;
+}

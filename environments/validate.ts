@@ -1,0 +1,367 @@
+import { ProblemCollector } from '../constructs/errors';
+import { parseAddressBlock, parseIpv4, rangeContains, rangesOverlap, type Ipv4Range } from './net';
+import { parseQuantity } from './quantity';
+import {
+  ClusterTier,
+  NodeRole,
+  type ClusterConfig,
+  type EnvironmentConfig,
+  type ResourceSizes,
+} from './types';
+
+/** RFC 1123 label: what Kubernetes accepts for namespace and most object names. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const VERSION = /^v\d+\.\d+\.\d+$/;
+const DEVICE = /^\/dev\/[A-Za-z0-9/_.-]+$/;
+// The pattern Flux's GitRepository CRD enforces on spec.url.
+const FLUX_GIT_URL = /^(http|https|ssh):\/\/.+$/;
+
+const quote = (value: unknown): string => `'${String(value)}'`;
+
+function checkDnsLabel(
+  problems: ProblemCollector,
+  subject: string,
+  field: string,
+  value: string,
+): void {
+  problems.check(
+    DNS_LABEL.test(value) && value.length <= 63,
+    subject,
+    field,
+    `must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), got ${quote(value)}`,
+  );
+}
+
+function checkUnique<T>(
+  problems: ProblemCollector,
+  items: readonly T[],
+  key: (item: T) => string,
+  describe: (item: T, index: number) => { subject: string; field: string },
+  what: string,
+): void {
+  const seen = new Map<string, number>();
+  items.forEach((item, index) => {
+    const value = key(item);
+    const first = seen.get(value);
+    if (first === undefined) {
+      seen.set(value, index);
+    } else {
+      const { subject, field } = describe(item, index);
+      problems.add(subject, field, `${what} ${quote(value)} is already used (must be unique)`);
+    }
+  });
+}
+
+function validateNodes(problems: ProblemCollector, cluster: ClusterConfig): void {
+  const subject = `cluster ${quote(cluster.name)}`;
+  problems.check(cluster.nodes.length > 0, subject, 'nodes', 'must list at least one node');
+  cluster.nodes.forEach((node, i) => {
+    const at = `nodes[${i}]`;
+    checkDnsLabel(problems, subject, `${at}.name`, node.name);
+    problems.check(
+      parseIpv4(node.ip) !== undefined,
+      subject,
+      `${at}.ip`,
+      `must be a valid IPv4 address, got ${quote(node.ip)}`,
+    );
+    problems.check(
+      Object.values(NodeRole).includes(node.role),
+      subject,
+      `${at}.role`,
+      `must be one of ${Object.values(NodeRole).join(', ')}, got ${quote(node.role)}`,
+    );
+    problems.check(
+      DEVICE.test(node.installDisk),
+      subject,
+      `${at}.installDisk`,
+      `must be an absolute /dev/ path, got ${quote(node.installDisk)}`,
+    );
+    const devices = node.storageDevices ?? [];
+    devices.forEach((device, d) => {
+      const field = `${at}.storageDevices[${d}]`;
+      problems.check(
+        DEVICE.test(device),
+        subject,
+        field,
+        `must be an absolute /dev/ path, got ${quote(device)}`,
+      );
+      problems.check(
+        device !== node.installDisk,
+        subject,
+        field,
+        `${quote(device)} is the install disk; Ceph must not get the disk Talos is installed on`,
+      );
+    });
+    checkUnique(
+      problems,
+      devices,
+      (device) => device,
+      (_device, d) => ({ subject, field: `${at}.storageDevices[${d}]` }),
+      'device',
+    );
+  });
+  checkUnique(
+    problems,
+    cluster.nodes,
+    (node) => node.name,
+    (_node, i) => ({ subject, field: `nodes[${i}].name` }),
+    'node name',
+  );
+
+  const controlPlanes = cluster.nodes.filter((node) => node.role === NodeRole.CONTROL_PLANE).length;
+  if (cluster.nodes.length > 0 && controlPlanes === 0) {
+    problems.add(subject, 'nodes', 'needs at least one control-plane node (role control-plane)');
+  } else if (controlPlanes % 2 === 0 && controlPlanes > 0) {
+    problems.add(
+      subject,
+      'nodes',
+      `has ${controlPlanes} control-plane nodes; etcd needs an odd count (${controlPlanes} nodes tolerate no more failures than ${controlPlanes - 1})`,
+    );
+  } else if (cluster.tier === ClusterTier.PRODUCTION && controlPlanes < 3) {
+    problems.add(
+      subject,
+      'nodes',
+      `is a production cluster with ${controlPlanes} control-plane node(s); etcd keeps quorum through a node failure only with at least 3`,
+    );
+  }
+}
+
+function validateCluster(problems: ProblemCollector, cluster: ClusterConfig): void {
+  const subject = `cluster ${quote(cluster.name)}`;
+  checkDnsLabel(problems, subject, 'name', cluster.name);
+  problems.check(
+    Object.values(ClusterTier).includes(cluster.tier),
+    subject,
+    'tier',
+    `must be one of ${Object.values(ClusterTier).join(', ')}, got ${quote(cluster.tier)}`,
+  );
+  problems.check(
+    parseIpv4(cluster.controlPlaneVip) !== undefined,
+    subject,
+    'controlPlaneVip',
+    `must be a valid IPv4 address, got ${quote(cluster.controlPlaneVip)}`,
+  );
+  const port = cluster.apiPort ?? 6443;
+  problems.check(
+    Number.isInteger(port) && port >= 1 && port <= 65535,
+    subject,
+    'apiPort',
+    `must be a port number from 1 to 65535, got ${quote(port)}`,
+  );
+  for (const field of ['talosVersion', 'kubernetesVersion'] as const) {
+    problems.check(
+      VERSION.test(cluster[field]),
+      subject,
+      field,
+      `must be a version like v1.2.3, got ${quote(cluster[field])}`,
+    );
+  }
+  problems.check(
+    DNS_NAME.test(cluster.domain),
+    subject,
+    'domain',
+    `must be a lower-case DNS name like dev.example.com, got ${quote(cluster.domain)}`,
+  );
+  problems.check(
+    FLUX_GIT_URL.test(cluster.gitops.url),
+    subject,
+    'gitops.url',
+    `must start with https://, http:// or ssh:// (Flux does not accept scp-style git@host:path), got ${quote(cluster.gitops.url)}`,
+  );
+  problems.check(
+    /^[^\s~^:?*[\\]+$/.test(cluster.gitops.branch),
+    subject,
+    'gitops.branch',
+    `must be a Git branch name, got ${quote(cluster.gitops.branch)}`,
+  );
+  const repoPath = cluster.gitops.path;
+  problems.check(
+    /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(repoPath) &&
+      !repoPath.split('/').some((part) => part === '..' || part === '.'),
+    subject,
+    'gitops.path',
+    `must be a relative folder inside the repository without '.', '..' or a trailing '/', got ${quote(repoPath)}`,
+  );
+  validateNodes(problems, cluster);
+}
+
+/** Every address a cluster claims: nodes, the VIP and its load-balancer blocks. */
+function validateAddresses(problems: ProblemCollector, clusters: readonly ClusterConfig[]): void {
+  const owners = new Map<number, string>();
+  const claim = (ip: string, subject: string, field: string, owner: string): void => {
+    const address = parseIpv4(ip);
+    if (address === undefined) return;
+    const previous = owners.get(address);
+    if (previous === undefined) owners.set(address, owner);
+    else problems.add(subject, field, `IP ${quote(ip)} is already used by ${previous}`);
+  };
+  for (const cluster of clusters) {
+    const subject = `cluster ${quote(cluster.name)}`;
+    cluster.nodes.forEach((node, i) =>
+      claim(node.ip, subject, `nodes[${i}].ip`, `node ${quote(node.name)} of ${subject}`),
+    );
+    claim(
+      cluster.controlPlaneVip,
+      subject,
+      'controlPlaneVip',
+      `the control-plane VIP of ${subject}`,
+    );
+  }
+
+  const blocks: { range: Ipv4Range; owner: string }[] = [];
+  for (const cluster of clusters) {
+    const subject = `cluster ${quote(cluster.name)}`;
+    problems.check(
+      cluster.loadBalancerAddresses.length > 0,
+      subject,
+      'loadBalancerAddresses',
+      'must list at least one address block for LoadBalancer Services',
+    );
+    cluster.loadBalancerAddresses.forEach((text, i) => {
+      const field = `loadBalancerAddresses[${i}]`;
+      const range = parseAddressBlock(text);
+      if (typeof range === 'string') {
+        problems.add(subject, field, range);
+        return;
+      }
+      for (const [address, owner] of owners) {
+        if (rangeContains(range, address)) {
+          problems.add(subject, field, `${quote(text)} overlaps the IP of ${owner}`);
+        }
+      }
+      for (const other of blocks) {
+        if (rangesOverlap(range, other.range)) {
+          problems.add(subject, field, `${quote(text)} overlaps ${other.owner}`);
+        }
+      }
+      blocks.push({ range, owner: `loadBalancerAddresses ${quote(text)} of ${subject}` });
+    });
+  }
+}
+
+function validateSizes(
+  problems: ProblemCollector,
+  subject: string,
+  field: string,
+  sizes: ResourceSizes,
+): void {
+  const values = {} as Record<keyof ResourceSizes, number | undefined>;
+  for (const key of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
+    values[key] = parseQuantity(sizes[key]);
+    problems.check(
+      values[key] !== undefined,
+      subject,
+      `${field}.${key}`,
+      `must be a Kubernetes quantity like 250m or 256Mi, got ${quote(sizes[key])}`,
+    );
+  }
+  const pairs = [
+    ['cpuRequest', 'cpuLimit'],
+    ['memoryRequest', 'memoryLimit'],
+  ] as const;
+  for (const [request, limit] of pairs) {
+    const [r, l] = [values[request], values[limit]];
+    if (r !== undefined && l !== undefined && l < r) {
+      problems.add(
+        subject,
+        `${field}.${limit}`,
+        `must not be below ${request} (${sizes[limit]} < ${sizes[request]})`,
+      );
+    }
+  }
+}
+
+function validateEnvironment(
+  problems: ProblemCollector,
+  environment: EnvironmentConfig,
+  clusters: readonly ClusterConfig[],
+): void {
+  const subject = `environment ${quote(environment.name)}`;
+  checkDnsLabel(problems, subject, 'name', environment.name);
+  if (!clusters.some((cluster) => cluster.name === environment.cluster)) {
+    problems.add(
+      subject,
+      'cluster',
+      `names unknown cluster ${quote(environment.cluster)}; known clusters: ${clusters.map((c) => c.name).join(', ')}`,
+    );
+  }
+  problems.check(
+    DNS_NAME.test(environment.domain),
+    subject,
+    'domain',
+    `must be a lower-case DNS name like dev.example.com, got ${quote(environment.domain)}`,
+  );
+  if (environment.namespacePrefix !== undefined) {
+    checkDnsLabel(problems, subject, 'namespacePrefix', environment.namespacePrefix);
+  }
+  problems.check(
+    Number.isInteger(environment.defaultReplicas) && environment.defaultReplicas >= 1,
+    subject,
+    'defaultReplicas',
+    `must be a whole number of at least 1, got ${quote(environment.defaultReplicas)}`,
+  );
+  validateSizes(problems, subject, 'defaultResources', environment.defaultResources);
+  problems.check(
+    DNS_LABEL.test(environment.alertReceiver.secretName),
+    subject,
+    'alertReceiver.secretName',
+    `must name a Secret (DNS-1123 label), got ${quote(environment.alertReceiver.secretName)}`,
+  );
+}
+
+/** The namespace prefix an environment's apps use. */
+export function namespacePrefix(environment: EnvironmentConfig): string {
+  return environment.namespacePrefix ?? environment.name;
+}
+
+/**
+ * Checks clusters and environments against every rule and throws one ConfigError listing all
+ * problems (each naming the cluster or environment, the field and the rule).
+ */
+export function validateConfig(
+  clusters: readonly ClusterConfig[],
+  environments: readonly EnvironmentConfig[],
+): void {
+  const problems = new ProblemCollector();
+  problems.check(
+    clusters.length > 0,
+    'configuration',
+    'clusters',
+    'must define at least one cluster',
+  );
+  clusters.forEach((cluster) => validateCluster(problems, cluster));
+  checkUnique(
+    problems,
+    clusters,
+    (cluster) => cluster.name,
+    (cluster) => ({ subject: `cluster ${quote(cluster.name)}`, field: 'name' }),
+    'cluster name',
+  );
+  validateAddresses(problems, clusters);
+
+  environments.forEach((environment) => validateEnvironment(problems, environment, clusters));
+  const envSubject = (environment: EnvironmentConfig) => `environment ${quote(environment.name)}`;
+  checkUnique(
+    problems,
+    environments,
+    (environment) => environment.name,
+    (environment) => ({ subject: envSubject(environment), field: 'name' }),
+    'environment name',
+  );
+  checkUnique(
+    problems,
+    environments,
+    (environment) => environment.domain,
+    (environment) => ({ subject: envSubject(environment), field: 'domain' }),
+    'domain',
+  );
+  checkUnique(
+    problems,
+    environments,
+    (environment) => `${environment.cluster}/${namespacePrefix(environment)}`,
+    (environment) => ({ subject: envSubject(environment), field: 'namespacePrefix' }),
+    'cluster/namespace prefix',
+  );
+  problems.throwIfAny();
+}

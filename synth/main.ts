@@ -1,0 +1,77 @@
+// `npm run synth [-- --out DIR] [--cluster NAME]... [--check]`
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../constructs/errors';
+import { DEFAULT_OUT_DIR, REPO_ROOT } from './paths';
+import { isEmpty, synth } from './synth';
+
+const USAGE = `usage: npm run synth -- [--out DIR] [--cluster NAME]... [--check]
+
+  --out DIR        write the GitOps tree to DIR (default: gitops/)
+  --cluster NAME   render only this cluster (repeatable); other clusters' files are kept
+  --check          write nothing; exit 1 listing every stale, missing or extra file`;
+
+function main(): number {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        out: { type: 'string' },
+        cluster: { type: 'string', multiple: true },
+        check: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        'from-cdk8s-cli': { type: 'boolean', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    console.error(`synth: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  // `cdk8s synth` runs this program with CDK8S_OUTDIR set to its output folder.
+  const cdk8sOut = args['from-cdk8s-cli'] ? process.env.CDK8S_OUTDIR : undefined;
+  const outDir = path.resolve(args.out ?? cdk8sOut ?? DEFAULT_OUT_DIR);
+  const shown = path.relative(REPO_ROOT, outDir) || '.';
+
+  const started = process.hrtime.bigint();
+  try {
+    const result = synth({ outDir, clusters: args.cluster, check: args.check });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (result.difference) {
+      if (isEmpty(result.difference)) {
+        console.log(`synth --check: ${shown}/ is current (${result.fileCount} files)`);
+        return 0;
+      }
+      const { stale, missing, extra } = result.difference;
+      const lines = [
+        ...stale.map((file) => `  stale    ${shown}/${file}`),
+        ...missing.map((file) => `  missing  ${shown}/${file}`),
+        ...extra.map((file) => `  extra    ${shown}/${file}`),
+      ];
+      console.error(
+        `synth --check: ${shown}/ differs from a fresh synth (${lines.length} files):\n` +
+          `${lines.join('\n')}\n` +
+          'Fix: run `npm run synth` and commit the result (never edit gitops/ by hand).',
+      );
+      return 1;
+    }
+    console.log(
+      `synth: wrote ${result.objectCount} objects in ${result.fileCount} files to ${shown}/ in ${ms.toFixed(0)} ms`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`synth failed, nothing written:\n${error.message}`);
+      return 1;
+    }
+    const err = error as Error;
+    console.error(`synth failed, nothing written: ${err.message}\n${err.stack ?? ''}`);
+    return 2;
+  }
+}
+
+process.exitCode = main();

@@ -1,0 +1,143 @@
+// Builds the construct tree of each cluster and renders it into the GitOps tree, in memory:
+// a map from path (relative to gitops/) to file content. Writing happens elsewhere, at once.
+import { ApiObject, App, Chart } from 'cdk8s';
+import { ClusterGitOps } from '../constructs/cluster/cluster-gitops';
+import { ConfigError } from '../constructs/errors';
+import { GitOpsFolder } from '../constructs/gitops-folder';
+import { environmentsOf, type PlatformConfig } from '../environments';
+import { generatedHeader, toYaml } from './serialize';
+
+/** A rendered GitOps tree. */
+export interface RenderedTree {
+  /** File path relative to the tree root (`/`-separated) to content, sorted by path. */
+  readonly files: ReadonlyMap<string, string>;
+  /** Number of Kubernetes objects rendered (kustomization.yaml files not counted). */
+  readonly objectCount: number;
+  /** Path prefixes the rendered clusters own; with `--cluster`, files outside them are kept. */
+  readonly ownedPrefixes: readonly string[];
+}
+
+/** A Kubernetes object as rendered to JSON. */
+interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+}
+
+/** Lower-cases and replaces characters file systems or kustomize dislike (e.g. `:` in RBAC names). */
+function fileSafe(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
+}
+
+/** The file name of an object: `<kind>-<name>.yaml`, lower case. */
+export function objectFileName(object: KubeObject): string {
+  return `${fileSafe(object.kind)}-${fileSafe(object.metadata.name)}.yaml`;
+}
+
+/** Folders that get a kustomization.yaml: every folder two levels deep or more (`clusters/dev`). */
+function withAncestors(folder: string): string[] {
+  const parts = folder.split('/');
+  const result: string[] = [];
+  for (let depth = 2; depth <= parts.length; depth++) result.push(parts.slice(0, depth).join('/'));
+  return result;
+}
+
+/** The path prefixes a cluster's output lives under. */
+export function ownedPrefixes(config: PlatformConfig, clusterName: string): string[] {
+  return [
+    `clusters/${clusterName}/`,
+    `platform/${clusterName}/`,
+    `argocd/${clusterName}/`,
+    ...environmentsOf(config, clusterName).map((environment) => `apps/${environment.name}/`),
+  ];
+}
+
+/** Builds one cluster's construct tree (validation of its settings happens here). */
+export function buildCluster(config: PlatformConfig, clusterName: string): App {
+  const cluster = config.clusters.find((candidate) => candidate.name === clusterName);
+  if (!cluster) {
+    throw ConfigError.of(
+      `cluster '${clusterName}'`,
+      'name',
+      `is not defined; known clusters: ${config.clusters.map((c) => c.name).join(', ')}`,
+    );
+  }
+  const app = new App({ outdir: 'unused' });
+  new ClusterGitOps(app, cluster.name, {
+    cluster,
+    environments: environmentsOf(config, cluster.name),
+  });
+  const errors = app.node.validate();
+  if (errors.length > 0) {
+    throw new Error(`cluster '${cluster.name}': ${errors.join('; ')}`);
+  }
+  return app;
+}
+
+/**
+ * Renders the given clusters (all by default) into files. Objects are collected in one pass
+ * over each tree, so the cost grows linearly with the number of objects.
+ */
+export function renderTree(config: PlatformConfig, clusterNames?: readonly string[]): RenderedTree {
+  const names = clusterNames ?? config.clusters.map((cluster) => cluster.name);
+  const files = new Map<string, string>();
+  const folderEntries = new Map<string, Set<string>>();
+  const folderSources = new Map<string, readonly string[]>();
+  let objectCount = 0;
+
+  const addEntry = (folder: string, entry: string): void => {
+    let entries = folderEntries.get(folder);
+    if (!entries) folderEntries.set(folder, (entries = new Set()));
+    entries.add(entry);
+  };
+
+  for (const name of names) {
+    const app = buildCluster(config, name);
+    for (const folder of GitOpsFolder.all(app)) {
+      if (folderSources.has(folder.folder)) {
+        throw new Error(`two constructs write the folder '${folder.folder}' (${folder.node.path})`);
+      }
+      folderSources.set(folder.folder, folder.sources);
+      const chain = withAncestors(folder.folder);
+      chain.forEach((ancestor, i) => {
+        if (!folderEntries.has(ancestor)) folderEntries.set(ancestor, new Set());
+        if (i > 0) addEntry(chain[i - 1], ancestor.slice(chain[i - 1].length + 1));
+      });
+    }
+    for (const construct of app.node.findAll()) {
+      if (!(construct instanceof ApiObject)) continue;
+      const chart = Chart.of(construct);
+      if (!GitOpsFolder.isGitOpsFolder(chart)) {
+        throw new Error(`object ${construct.node.path} is not inside a GitOpsFolder`);
+      }
+      const object = construct.toJson() as KubeObject;
+      const fileName = objectFileName(object);
+      const path = `${chart.folder}/${fileName}`;
+      if (files.has(path)) {
+        throw new Error(
+          `two objects render to ${path} (${object.kind} '${object.metadata.name}'): give them distinct names or folders`,
+        );
+      }
+      files.set(path, generatedHeader(chart.sources) + toYaml(object));
+      addEntry(chart.folder, fileName);
+      objectCount++;
+    }
+  }
+
+  for (const [folder, entries] of folderEntries) {
+    const sources = folderSources.get(folder) ?? ['synth/render.ts'];
+    const kustomization = {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: [...entries].sort(),
+    };
+    files.set(`${folder}/kustomization.yaml`, generatedHeader(sources) + toYaml(kustomization));
+  }
+
+  const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return {
+    files: sorted,
+    objectCount,
+    ownedPrefixes: names.flatMap((name) => ownedPrefixes(config, name)),
+  };
+}

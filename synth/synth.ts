@@ -1,0 +1,72 @@
+// The synth command as a function, so tests run it in-process.
+import * as path from 'node:path';
+import { loadConfig, type PlatformConfig } from '../environments';
+import { renderTree } from './render';
+import { compareTrees, isEmpty, readTree, writeTreeAtomically, type TreeDifference } from './tree';
+
+/** Options of {@link synth}. */
+export interface SynthOptions {
+  /** Folder of the GitOps tree. */
+  readonly outDir: string;
+  /**
+   * Render only these clusters; the rest of the tree on disk is kept as it is.
+   * @default every cluster
+   */
+  readonly clusters?: readonly string[];
+  /**
+   * Compare with the tree on disk instead of writing.
+   * @default false
+   */
+  readonly check?: boolean;
+  /**
+   * The configuration to render.
+   * @default the reference configuration in environments/
+   */
+  readonly config?: PlatformConfig;
+}
+
+/** What a synth did. */
+export interface SynthResult {
+  /** Objects rendered. */
+  readonly objectCount: number;
+  /** Files rendered (objects plus kustomization.yaml files). */
+  readonly fileCount: number;
+  /** With `check`: how the tree on disk differs (empty when current). */
+  readonly difference?: TreeDifference;
+}
+
+function owned(file: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((prefix) => file.startsWith(prefix));
+}
+
+/**
+ * Renders the GitOps tree and writes it atomically, or with `check` compares it with the tree
+ * on disk. Bad configuration throws a ConfigError before anything is written.
+ */
+export function synth(options: SynthOptions): SynthResult {
+  const config = options.config ?? loadConfig();
+  const rendered = renderTree(config, options.clusters);
+  const onDisk = readTree(options.outDir);
+
+  let expected: ReadonlyMap<string, string> = rendered.files;
+  let actual: ReadonlyMap<string, string> = onDisk;
+  if (options.clusters) {
+    // Only the selected clusters' folders are compared or replaced; the rest stays as is.
+    const isOwned = (file: string) => owned(file, rendered.ownedPrefixes);
+    if (options.check) {
+      actual = new Map([...onDisk].filter(([file]) => isOwned(file)));
+    } else {
+      const kept = [...onDisk].filter(([file]) => !isOwned(file));
+      expected = new Map([...kept, ...rendered.files].sort(([a], [b]) => (a < b ? -1 : 1)));
+    }
+  }
+
+  const result = { objectCount: rendered.objectCount, fileCount: rendered.files.size };
+  if (options.check) {
+    return { ...result, difference: compareTrees(expected, actual) };
+  }
+  writeTreeAtomically(path.resolve(options.outDir), expected);
+  return result;
+}
+
+export { isEmpty };
