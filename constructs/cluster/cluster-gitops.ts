@@ -33,6 +33,7 @@ export class ClusterGitOps extends Construct {
     new FluxSync(this, 'flux-sync', { cluster });
     this.platform = new Platform(this, 'platform', props);
     // Each layer folder exists even when no component adds to it, so every Flux path resolves.
+    new GitOpsFolder(this, 'platform-root', { folder: `platform/${cluster.name}`, sources });
     for (const layer of Object.values(PlatformLayer)) {
       new GitOpsFolder(this, `layer-${layer}`, {
         folder: `platform/${cluster.name}/${layer}`,

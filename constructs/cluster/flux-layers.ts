@@ -78,7 +78,10 @@ export class FluxLayers extends Construct {
         interval: '1h',
         timeout: '15m',
         prune: true,
-        healthChecks: props.controllerHealthChecks.map((check) => ({ ...check })),
+        healthChecks:
+          props.controllerHealthChecks.length > 0
+            ? props.controllerHealthChecks.map((check) => ({ ...check }))
+            : undefined,
       },
       'platform-configs': { interval: '1h', timeout: '5m', prune: true, wait: true },
       apps: { interval: '10m', timeout: '5m', prune: true },

@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import { ClusterTier } from '../../environments/types';
+import { ProblemCollector } from '../errors';
 import {
   Certificate,
   CertificateSpecPrivateKeyAlgorithm,
@@ -106,6 +107,41 @@ function deploymentDefaults(replicas: number, memory: string): CertManagerDeploy
   };
 }
 
+/** Rejects values that would install but then break the cluster. */
+function validateValues(clusterName: string, values: CertManagerValues): void {
+  const problems = new ProblemCollector();
+  const subject = `cluster '${clusterName}'`;
+  const field = 'platform.certManager.values';
+  const deployments = [
+    ['', values],
+    ['webhook.', values.webhook],
+    ['cainjector.', values.cainjector],
+  ] as const;
+  for (const [prefix, deployment] of deployments) {
+    const replicas = deployment.replicaCount;
+    problems.check(
+      Number.isInteger(replicas) && replicas >= 1,
+      subject,
+      `${field}.${prefix}replicaCount`,
+      `must be a whole number of at least 1, got ${replicas}`,
+    );
+    const minAvailable = deployment.podDisruptionBudget.minAvailable ?? 1;
+    problems.check(
+      !deployment.podDisruptionBudget.enabled || minAvailable < replicas,
+      subject,
+      `${field}.${prefix}podDisruptionBudget`,
+      `minAvailable ${minAvailable} with ${replicas} replica(s) would block every node drain; raise replicaCount or disable the budget`,
+    );
+  }
+  problems.check(
+    values.crds.enabled,
+    subject,
+    `${field}.crds.enabled`,
+    'must stay true: the configs layer creates ClusterIssuers, whose CRDs this chart installs',
+  );
+  problems.throwIfAny();
+}
+
 /**
  * cert-manager: the chart (CRDs included, so the controllers layer's health check guarantees
  * the CRDs exist before the configs layer creates issuers) and the cluster's ClusterIssuers.
@@ -136,6 +172,7 @@ export class CertManager extends PlatformComponent {
       prometheus: { enabled: true, servicemonitor: { enabled: false } },
     };
     this.values = mergeValues(defaults, props.settings?.values);
+    validateValues(props.cluster.name, this.values);
     this.installChart(CHART_VERSIONS.certManager, this.values);
 
     const authority =

@@ -1,0 +1,114 @@
+import { loadConfig } from '../../environments';
+import { objectsOf, referenceTree, type RenderedObject } from '../support/tree';
+
+interface KustomizationSpec {
+  path: string;
+  dependsOn?: { name: string }[];
+  sourceRef: { kind: string; name: string };
+  healthChecks?: { kind: string; name: string; namespace?: string }[];
+  prune: boolean;
+  wait?: boolean;
+  interval: string;
+  retryInterval?: string;
+  timeout?: string;
+}
+
+const tree = referenceTree();
+const objects = objectsOf(tree);
+const clusters = loadConfig().clusters;
+
+function fluxKustomizations(cluster: string): Map<string, KustomizationSpec> {
+  return new Map(
+    objects
+      .filter(
+        ({ file, object }) =>
+          file.startsWith(`clusters/${cluster}/`) &&
+          object.apiVersion === 'kustomize.toolkit.fluxcd.io/v1',
+      )
+      .map(({ object }) => [object.metadata.name, object.spec as unknown as KustomizationSpec]),
+  );
+}
+
+describe.each(clusters.map((cluster) => [cluster.name, cluster] as const))(
+  'the Flux graph of cluster %s',
+  (name, cluster) => {
+    const kustomizations = fluxKustomizations(name);
+
+    it('chains the layers crds -> controllers -> configs -> apps', () => {
+      const dependsOn = (layer: string) =>
+        kustomizations.get(layer)?.dependsOn?.map((dependency) => dependency.name);
+      expect(dependsOn('platform-crds')).toBeUndefined();
+      expect(dependsOn('platform-controllers')).toEqual(['platform-crds']);
+      expect(dependsOn('platform-configs')).toEqual(['platform-controllers']);
+      expect(dependsOn('apps')).toEqual(['platform-configs']);
+    });
+
+    it('names only existing Kustomizations in dependsOn, without cycles', () => {
+      const state = new Map<string, 'visiting' | 'done'>();
+      const visit = (node: string): void => {
+        expect(kustomizations.has(node)).toBe(true);
+        expect(state.get(node)).not.toBe('visiting');
+        if (state.get(node) === 'done') return;
+        state.set(node, 'visiting');
+        kustomizations.get(node)?.dependsOn?.forEach((dependency) => visit(dependency.name));
+        state.set(node, 'done');
+      };
+      [...kustomizations.keys()].forEach(visit);
+    });
+
+    it('points every spec.path at a folder of the tree that has a kustomization.yaml', () => {
+      for (const spec of kustomizations.values()) {
+        const prefix = `./${cluster.gitops.path}/`;
+        expect(spec.path.startsWith(prefix)).toBe(true);
+        expect(tree.files.has(`${spec.path.slice(prefix.length)}/kustomization.yaml`)).toBe(true);
+      }
+    });
+
+    it('syncs its own folder from the GitRepository of the cluster config', () => {
+      const root = kustomizations.get('flux-system');
+      expect(root?.path).toBe(`./gitops/clusters/${name}`);
+      const repository = objects.find(
+        ({ file, object }) =>
+          file.startsWith(`clusters/${name}/flux-system/`) && object.kind === 'GitRepository',
+      )?.object as RenderedObject;
+      expect(repository.spec).toMatchObject({
+        url: cluster.gitops.url,
+        ref: { branch: cluster.gitops.branch },
+        secretRef: { name: 'flux-system' },
+      });
+      for (const spec of kustomizations.values()) {
+        expect(spec.sourceRef).toEqual({ kind: 'GitRepository', name: 'flux-system' });
+      }
+    });
+
+    it('never prunes CRDs and health-checks what gates the next layer', () => {
+      expect(kustomizations.get('platform-crds')).toMatchObject({ prune: false, wait: true });
+      expect(kustomizations.get('platform-configs')).toMatchObject({ prune: true, wait: true });
+      expect(kustomizations.get('platform-controllers')?.healthChecks).toEqual([
+        {
+          apiVersion: 'helm.toolkit.fluxcd.io/v2',
+          kind: 'HelmRelease',
+          name: 'cert-manager',
+          namespace: 'cert-manager',
+        },
+      ]);
+      for (const spec of kustomizations.values()) {
+        expect(spec.retryInterval ?? spec.interval).toMatch(/^\d+[smh]$/);
+        expect(spec.timeout).toMatch(/^\d+m$/);
+      }
+    });
+
+    it('health-checks only objects that the controllers layer renders', () => {
+      for (const check of kustomizations.get('platform-controllers')?.healthChecks ?? []) {
+        const found = objects.filter(
+          ({ file, object }) =>
+            file.startsWith(`platform/${name}/controllers/`) &&
+            object.kind === check.kind &&
+            object.metadata.name === check.name &&
+            object.metadata.namespace === check.namespace,
+        );
+        expect(found).toHaveLength(1);
+      }
+    });
+  },
+);

@@ -1,0 +1,270 @@
+import { CLUSTERS, ENVIRONMENTS, loadConfig } from '../../environments';
+import { ConfigError } from '../../constructs/errors';
+import { devCluster } from '../../environments/clusters/dev';
+import { prodCluster } from '../../environments/clusters/prod';
+import { dev } from '../../environments/dev';
+import { prod } from '../../environments/prod';
+import { test as testEnv } from '../../environments/test';
+import {
+  ClusterTier,
+  NodeRole,
+  type ClusterConfig,
+  type EnvironmentConfig,
+  type NodeConfig,
+} from '../../environments/types';
+import { validateConfig } from '../../environments/validate';
+
+/** Validates and returns the error message lines (one per problem); fails if it validates. */
+function problemsOf(
+  clusters: readonly ClusterConfig[],
+  environments: readonly EnvironmentConfig[] = ENVIRONMENTS,
+): string[] {
+  try {
+    validateConfig(clusters, environments);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems.map((p) => `${p.subject} ${p.field}: ${p.message}`);
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+const withDev = (change: Partial<ClusterConfig>) => [{ ...devCluster, ...change }, prodCluster];
+const withProd = (change: Partial<ClusterConfig>) => [devCluster, { ...prodCluster, ...change }];
+const devNode = (change: Partial<NodeConfig>) => ({
+  nodes: [{ ...devCluster.nodes[0], ...change }],
+});
+const withEnv = (change: Partial<EnvironmentConfig>) => [{ ...dev, ...change }, testEnv, prod];
+
+describe('the reference configuration', () => {
+  it('validates and has clusters dev and prod hosting dev+test and prod', () => {
+    const config = loadConfig();
+    expect(config.clusters.map((c) => c.name)).toEqual(['dev', 'prod']);
+    expect(config.environments.map((e) => [e.name, e.cluster])).toEqual([
+      ['dev', 'dev'],
+      ['test', 'dev'],
+      ['prod', 'prod'],
+    ]);
+  });
+
+  it('syncs dev and test automatically and gates prod', () => {
+    expect(ENVIRONMENTS.map((e) => [e.name, e.syncPolicy.mode])).toEqual([
+      ['dev', 'automatic'],
+      ['test', 'automatic'],
+      ['prod', 'gated'],
+    ]);
+  });
+
+  it('keeps etcd quorum in prod (3 control planes)', () => {
+    const prodControlPlanes = CLUSTERS[1].nodes.filter((n) => n.role === NodeRole.CONTROL_PLANE);
+    expect(prodControlPlanes).toHaveLength(3);
+  });
+});
+
+describe('cluster rules', () => {
+  it('cluster names are DNS-1123 labels', () => {
+    expect(problemsOf(withDev({ name: 'Dev_1' }), [])).toContain(
+      "cluster 'Dev_1' name: must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), got 'Dev_1'",
+    );
+  });
+
+  it('cluster names are unique', () => {
+    const problems = problemsOf([devCluster, { ...prodCluster, name: 'dev' }], []);
+    expect(problems).toContain(
+      "cluster 'dev' name: cluster name 'dev' is already used (must be unique)",
+    );
+  });
+
+  it('node IPs are valid IPv4 addresses', () => {
+    expect(problemsOf(withDev(devNode({ ip: '10.10.0.300' })))).toContain(
+      "cluster 'dev' nodes[0].ip: must be a valid IPv4 address, got '10.10.0.300'",
+    );
+  });
+
+  it('node IPs are unique across clusters', () => {
+    expect(problemsOf(withDev(devNode({ ip: '10.20.0.11' })))).toContain(
+      "cluster 'prod' nodes[0].ip: IP '10.20.0.11' is already used by node 'dev-cp-1' of cluster 'dev'",
+    );
+  });
+
+  it('the VIP is not a node IP', () => {
+    expect(problemsOf(withDev({ controlPlaneVip: '10.10.0.11' }))).toContain(
+      "cluster 'dev' controlPlaneVip: IP '10.10.0.11' is already used by node 'dev-cp-1' of cluster 'dev'",
+    );
+  });
+
+  it('the VIP is a valid IPv4 address', () => {
+    expect(problemsOf(withDev({ controlPlaneVip: 'vip.local' }))).toContain(
+      "cluster 'dev' controlPlaneVip: must be a valid IPv4 address, got 'vip.local'",
+    );
+  });
+
+  it('node names are unique within a cluster', () => {
+    const nodes = prodCluster.nodes.map((n, i) => (i === 1 ? { ...n, name: 'prod-cp-1' } : n));
+    expect(problemsOf(withProd({ nodes }))).toContain(
+      "cluster 'prod' nodes[1].name: node name 'prod-cp-1' is already used (must be unique)",
+    );
+  });
+
+  it('a cluster has at least one control-plane node', () => {
+    expect(problemsOf(withDev(devNode({ role: NodeRole.WORKER })))).toContain(
+      "cluster 'dev' nodes: needs at least one control-plane node (role control-plane)",
+    );
+  });
+
+  it('an even control-plane count is refused (no added fault tolerance)', () => {
+    const nodes = [
+      devCluster.nodes[0],
+      { ...devCluster.nodes[0], name: 'dev-cp-2', ip: '10.10.0.12' },
+    ];
+    expect(problemsOf(withDev({ nodes }))).toContain(
+      "cluster 'dev' nodes: has 2 control-plane nodes; etcd needs an odd count (2 nodes tolerate no more failures than 1)",
+    );
+  });
+
+  it('a production cluster keeps etcd quorum (at least 3 control planes)', () => {
+    const nodes = prodCluster.nodes.filter((n) => n.name !== 'prod-cp-2' && n.name !== 'prod-cp-3');
+    expect(problemsOf(withProd({ nodes }))).toEqual([
+      "cluster 'prod' nodes: is a production cluster with 1 control-plane node(s); etcd keeps quorum through a node failure only with at least 3",
+    ]);
+  });
+
+  it('one control plane is fine outside production', () => {
+    expect(() => validateConfig(CLUSTERS, ENVIRONMENTS)).not.toThrow();
+    expect(devCluster.tier).toBe(ClusterTier.NON_PRODUCTION);
+  });
+
+  it('disks are /dev paths, and Ceph never gets the install disk', () => {
+    const problems = problemsOf(
+      withDev(devNode({ installDisk: 'sda', storageDevices: ['/dev/sdb', '/dev/sdb'] })),
+    );
+    expect(problems).toContain(
+      "cluster 'dev' nodes[0].installDisk: must be an absolute /dev/ path, got 'sda'",
+    );
+    expect(problems).toContain(
+      "cluster 'dev' nodes[0].storageDevices[1]: device '/dev/sdb' is already used (must be unique)",
+    );
+    expect(problemsOf(withDev(devNode({ storageDevices: ['/dev/sda'] })))).toContain(
+      "cluster 'dev' nodes[0].storageDevices[0]: '/dev/sda' is the install disk; Ceph must not get the disk Talos is installed on",
+    );
+  });
+
+  it('versions look like v1.2.3', () => {
+    expect(problemsOf(withDev({ kubernetesVersion: '1.36' }))).toContain(
+      "cluster 'dev' kubernetesVersion: must be a version like v1.2.3, got '1.36'",
+    );
+  });
+
+  it('the API port is a port', () => {
+    expect(problemsOf(withDev({ apiPort: 70000 }))).toContain(
+      "cluster 'dev' apiPort: must be a port number from 1 to 65535, got '70000'",
+    );
+  });
+
+  it('the load-balancer pool does not overlap node IPs', () => {
+    expect(problemsOf(withDev({ loadBalancerAddresses: ['10.10.0.0/28'] }))).toEqual([
+      "cluster 'dev' loadBalancerAddresses[0]: '10.10.0.0/28' overlaps the IP of node 'dev-cp-1' of cluster 'dev'",
+      "cluster 'dev' loadBalancerAddresses[0]: '10.10.0.0/28' overlaps the IP of the control-plane VIP of cluster 'dev'",
+    ]);
+  });
+
+  it('load-balancer pools do not overlap each other, in or across clusters', () => {
+    expect(problemsOf(withProd({ loadBalancerAddresses: ['10.10.0.210-10.10.0.230'] }))).toEqual([
+      "cluster 'prod' loadBalancerAddresses[0]: '10.10.0.210-10.10.0.230' overlaps loadBalancerAddresses '10.10.0.200-10.10.0.220' of cluster 'dev'",
+    ]);
+  });
+
+  it('load-balancer blocks are CIDRs or ranges', () => {
+    const problems = problemsOf(
+      withDev({ loadBalancerAddresses: ['10.10.0.250-10.10.0.240', '10.10.0.129/25', 'lots'] }),
+    );
+    expect(problems).toEqual([
+      "cluster 'dev' loadBalancerAddresses[0]: range '10.10.0.250-10.10.0.240' starts after it ends",
+      "cluster 'dev' loadBalancerAddresses[1]: CIDR '10.10.0.129/25' has host bits set (the network address is not aligned to /25)",
+      "cluster 'dev' loadBalancerAddresses[2]: must be a CIDR like 10.0.0.0/28 or a range like 10.0.0.200-10.0.0.220, got 'lots'",
+    ]);
+    expect(problemsOf(withDev({ loadBalancerAddresses: [] }))).toContain(
+      "cluster 'dev' loadBalancerAddresses: must list at least one address block for LoadBalancer Services",
+    );
+  });
+
+  it('the GitOps repository URL is one Flux accepts', () => {
+    const gitops = { ...devCluster.gitops, url: 'git@github.com:acme/gitops.git' };
+    expect(problemsOf(withDev({ gitops }))).toEqual([
+      "cluster 'dev' gitops.url: must start with https://, http:// or ssh:// (Flux does not accept scp-style git@host:path), got 'git@github.com:acme/gitops.git'",
+    ]);
+  });
+
+  it('the GitOps path stays inside the repository', () => {
+    const gitops = { ...devCluster.gitops, path: '../elsewhere' };
+    expect(problemsOf(withDev({ gitops }))).toEqual([
+      "cluster 'dev' gitops.path: must be a relative folder inside the repository without '.', '..' or a trailing '/', got '../elsewhere'",
+    ]);
+  });
+
+  it('the cluster domain is a DNS name', () => {
+    expect(problemsOf(withDev({ domain: 'Dev Cluster' }))).toEqual([
+      "cluster 'dev' domain: must be a lower-case DNS name like dev.example.com, got 'Dev Cluster'",
+    ]);
+  });
+});
+
+describe('environment rules', () => {
+  it('an environment names a known cluster', () => {
+    expect(problemsOf(CLUSTERS, withEnv({ cluster: 'staging' }))).toEqual([
+      "environment 'dev' cluster: names unknown cluster 'staging'; known clusters: dev, prod",
+    ]);
+  });
+
+  it('environment names are unique DNS labels', () => {
+    expect(problemsOf(CLUSTERS, [dev, { ...testEnv, name: 'dev' }, prod])).toContain(
+      "environment 'dev' name: environment name 'dev' is already used (must be unique)",
+    );
+    expect(problemsOf(CLUSTERS, withEnv({ name: 'Dev' }))).toContain(
+      "environment 'Dev' name: must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), got 'Dev'",
+    );
+  });
+
+  it('domains are unique DNS names', () => {
+    expect(problemsOf(CLUSTERS, withEnv({ domain: 'test.example.com' }))).toEqual([
+      "environment 'test' domain: domain 'test.example.com' is already used (must be unique)",
+    ]);
+    expect(problemsOf(CLUSTERS, withEnv({ domain: 'http://dev' }))).toEqual([
+      "environment 'dev' domain: must be a lower-case DNS name like dev.example.com, got 'http://dev'",
+    ]);
+  });
+
+  it('namespace prefixes are unique per cluster', () => {
+    expect(problemsOf(CLUSTERS, withEnv({ namespacePrefix: 'test' }))).toEqual([
+      "environment 'test' namespacePrefix: cluster/namespace prefix 'dev/test' is already used (must be unique)",
+    ]);
+  });
+
+  it('default replicas are at least 1', () => {
+    expect(problemsOf(CLUSTERS, withEnv({ defaultReplicas: 0 }))).toEqual([
+      "environment 'dev' defaultReplicas: must be a whole number of at least 1, got '0'",
+    ]);
+  });
+
+  it('default resources are quantities with limits not below requests', () => {
+    const defaultResources = { ...dev.defaultResources, memoryLimit: '32Mi', cpuRequest: 'lots' };
+    expect(problemsOf(CLUSTERS, withEnv({ defaultResources }))).toEqual([
+      "environment 'dev' defaultResources.cpuRequest: must be a Kubernetes quantity like 250m or 256Mi, got 'lots'",
+      "environment 'dev' defaultResources.memoryLimit: must not be below memoryRequest (32Mi < 64Mi)",
+    ]);
+  });
+
+  it('every problem is reported at once, one per line, naming where', () => {
+    try {
+      validateConfig(withDev({ controlPlaneVip: 'x' }), withEnv({ cluster: 'nowhere' }));
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect((error as Error).message).toBe(
+        [
+          '2 problems:',
+          "  - cluster 'dev' controlPlaneVip: must be a valid IPv4 address, got 'x'",
+          "  - environment 'dev' cluster: names unknown cluster 'nowhere'; known clusters: dev, prod",
+        ].join('\n'),
+      );
+    }
+  });
+});

@@ -1,0 +1,178 @@
+import { ConfigError } from '../../constructs/errors';
+import { CertificateAuthority } from '../../constructs/platform/cert-manager';
+import { CHART_VERSIONS } from '../../constructs/platform/versions';
+import { loadConfig } from '../../environments';
+import { renderTree } from '../../synth/render';
+import { configWithPlatform } from '../support/config';
+import { findObject, objectsOf } from '../support/tree';
+
+interface DeploymentValues {
+  replicaCount: number;
+  podDisruptionBudget: { enabled: boolean; minAvailable?: number };
+}
+interface Values extends DeploymentValues {
+  crds: { enabled: boolean; keep: boolean };
+  webhook: DeploymentValues;
+  cainjector: DeploymentValues;
+  prometheus: { servicemonitor: { enabled: boolean } };
+}
+
+const reference = renderTree(loadConfig());
+const release = (cluster: string, tree = reference) =>
+  findObject(tree, `platform/${cluster}/controllers/cert-manager/`, 'HelmRelease', 'cert-manager');
+const valuesOf = (cluster: string, tree = reference) =>
+  (release(cluster, tree).spec as { values: Values }).values;
+
+describe('CertManager', () => {
+  it('installs the catalog version from its OCI repository', () => {
+    const source = findObject(
+      reference,
+      'platform/dev/controllers/',
+      'OCIRepository',
+      'cert-manager',
+    );
+    expect(source.metadata.namespace).toBe('cert-manager');
+    expect(source.spec).toMatchObject({
+      url: 'oci://quay.io/jetstack/charts/cert-manager',
+      ref: { tag: CHART_VERSIONS.certManager.version },
+      layerSelector: {
+        mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip',
+        operation: 'copy',
+      },
+    });
+    expect(release('dev').spec).toMatchObject({
+      chartRef: { kind: 'OCIRepository', name: 'cert-manager' },
+      releaseName: 'cert-manager',
+      install: { crds: 'CreateReplace' },
+      upgrade: { crds: 'CreateReplace' },
+    });
+  });
+
+  it('installs its CRDs with the chart and keeps them if the release goes', () => {
+    expect(valuesOf('dev').crds).toEqual({ enabled: true, keep: true });
+  });
+
+  it('runs one replica without disruption budgets in dev', () => {
+    const values = valuesOf('dev');
+    for (const deployment of [values, values.webhook, values.cainjector]) {
+      expect(deployment.replicaCount).toBe(1);
+      expect(deployment.podDisruptionBudget).toEqual({ enabled: false });
+    }
+  });
+
+  it('runs two replicas with disruption budgets in prod', () => {
+    const values = valuesOf('prod');
+    for (const deployment of [values, values.webhook, values.cainjector]) {
+      expect(deployment.replicaCount).toBe(2);
+      expect(deployment.podDisruptionBudget).toEqual({ enabled: true, minAvailable: 1 });
+    }
+  });
+
+  it('keeps the ServiceMonitor off while no prometheus-operator CRDs are installed', () => {
+    expect(valuesOf('prod').prometheus.servicemonitor.enabled).toBe(false);
+  });
+
+  it('restricts its namespace to the Pod Security "restricted" profile', () => {
+    const namespace = findObject(reference, 'platform/dev/', 'Namespace', 'cert-manager');
+    expect(namespace.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+    });
+  });
+
+  it('gives dev a self-signed ClusterIssuer only', () => {
+    const issuers = objectsOf(reference).filter(
+      ({ file, object }) => file.startsWith('platform/dev/') && object.kind === 'ClusterIssuer',
+    );
+    expect(issuers.map(({ object }) => [object.metadata.name, object.spec])).toEqual([
+      ['selfsigned', { selfSigned: {} }],
+    ]);
+  });
+
+  it('gives prod a private CA: a self-signed root certificate and a CA issuer signing with it', () => {
+    const root = findObject(reference, 'platform/prod/configs/', 'Certificate', 'prod-ca-root');
+    expect(root.metadata.namespace).toBe('cert-manager');
+    expect(root.spec).toMatchObject({
+      isCA: true,
+      secretName: 'prod-ca-root',
+      issuerRef: { kind: 'ClusterIssuer', name: 'selfsigned' },
+    });
+    const ca = findObject(reference, 'platform/prod/configs/', 'ClusterIssuer', 'prod-ca');
+    expect(ca.spec).toEqual({ ca: { secretName: 'prod-ca-root' } });
+  });
+
+  it('merges per-cluster overrides over the defaults: objects by key, scalars replaced', () => {
+    const tree = renderTree(
+      configWithPlatform('prod', {
+        certManager: { values: { replicaCount: 3, webhook: { replicaCount: 3 } } },
+      }),
+    );
+    const values = valuesOf('prod', tree);
+    expect(values.replicaCount).toBe(3);
+    expect(values.webhook.replicaCount).toBe(3);
+    // untouched siblings keep their defaults
+    expect(values.webhook.podDisruptionBudget).toEqual({ enabled: true, minAvailable: 1 });
+    expect(values.cainjector.replicaCount).toBe(2);
+  });
+
+  it('lets a cluster choose its certificate authority', () => {
+    const tree = renderTree(
+      configWithPlatform('dev', {
+        certManager: { authority: CertificateAuthority.privateCa({ commonName: 'Dev Root' }) },
+      }),
+    );
+    const root = findObject(tree, 'platform/dev/configs/', 'Certificate', 'dev-ca-root');
+    expect(root.spec).toMatchObject({ commonName: 'Dev Root' });
+  });
+
+  it('is left out entirely when disabled on a cluster', () => {
+    const tree = renderTree(configWithPlatform('dev', { certManager: { enabled: false } }));
+    expect(
+      [...tree.files.keys()].filter(
+        (file) => file.includes('cert-manager') && file.startsWith('platform/dev/'),
+      ),
+    ).toEqual([]);
+    const controllers = findObject(tree, 'clusters/dev/', 'Kustomization', 'platform-controllers');
+    expect(controllers.spec?.healthChecks).toBeUndefined();
+    // the other cluster is untouched
+    expect(
+      [...tree.files.keys()].some((file) =>
+        file.startsWith('platform/prod/controllers/cert-manager/'),
+      ),
+    ).toBe(true);
+  });
+
+  describe('bad input', () => {
+    const renderWith = (values: object) => () =>
+      renderTree(configWithPlatform('prod', { certManager: { values } }));
+
+    it('refuses zero replicas, naming cluster, field and rule', () => {
+      expect(renderWith({ webhook: { replicaCount: 0 } })).toThrow(
+        new ConfigError([
+          {
+            subject: "cluster 'prod'",
+            field: 'platform.certManager.values.webhook.replicaCount',
+            message: 'must be a whole number of at least 1, got 0',
+          },
+          {
+            subject: "cluster 'prod'",
+            field: 'platform.certManager.values.webhook.podDisruptionBudget',
+            message:
+              'minAvailable 1 with 0 replica(s) would block every node drain; raise replicaCount or disable the budget',
+          },
+        ]),
+      );
+    });
+
+    it('refuses a disruption budget that blocks node drains', () => {
+      expect(renderWith({ replicaCount: 1 })).toThrow(
+        "cluster 'prod' platform.certManager.values.podDisruptionBudget: minAvailable 1 with 1 replica(s) would block every node drain; raise replicaCount or disable the budget",
+      );
+    });
+
+    it('refuses to drop the CRDs its issuers need', () => {
+      expect(renderWith({ crds: { enabled: false } })).toThrow(
+        "cluster 'prod' platform.certManager.values.crds.enabled: must stay true: the configs layer creates ClusterIssuers, whose CRDs this chart installs",
+      );
+    });
+  });
+});

@@ -1,0 +1,17 @@
+import { loadConfig, type PlatformConfig } from '../../environments';
+import { devCluster } from '../../environments/clusters/dev';
+import { prodCluster } from '../../environments/clusters/prod';
+import type { ClusterConfig } from '../../environments/types';
+import type { PlatformSettings } from '../../constructs/platform/settings';
+
+/** The reference configuration with one cluster's platform settings replaced. */
+export function configWithPlatform(
+  clusterName: 'dev' | 'prod',
+  platform: PlatformSettings,
+): PlatformConfig {
+  const reference = loadConfig();
+  const clusters: ClusterConfig[] = [devCluster, prodCluster].map((cluster) =>
+    cluster.name === clusterName ? { ...cluster, platform } : cluster,
+  );
+  return { clusters, environments: reference.environments };
+}

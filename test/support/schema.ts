@@ -1,0 +1,163 @@
+// Strict schema validation of rendered objects against the Kubernetes 1.36 OpenAPI definitions
+// and the upstream CRDs in ../shared/crds (or NEXTGEN_CRDS_DIR). Strict means unknown fields
+// are errors (the API server would silently prune them), and an apiVersion no CRD or core
+// definition serves (removed or never existed) is an error.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
+import { parseAllDocuments } from 'yaml';
+import { crdsDir } from '../../synth/paths';
+
+type Schema = Record<string, unknown>;
+
+interface KubeObject {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata?: { readonly name?: string; readonly namespace?: string };
+  readonly [field: string]: unknown;
+}
+
+const K8S_DEFINITIONS = 'kubernetes/cdk8s-_definitions-v1.36.0.json';
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
+function isObject(value: unknown): value is Schema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Rewrites a schema so unknown fields fail and Kubernetes extensions are understood by Ajv. */
+function strictify(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(strictify);
+  if (!isObject(schema)) return schema;
+  const result: Schema = {};
+  for (const [key, value] of Object.entries(schema)) {
+    // Property names are data, not schema keywords: recurse into each property's schema.
+    if (key === 'properties' && isObject(value)) {
+      result[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, strictify(v)]));
+    } else if (key !== 'description') {
+      result[key] = strictify(value);
+    }
+  }
+  if (result['x-kubernetes-int-or-string'] === true && result.type === undefined) {
+    result.anyOf = [{ type: 'integer' }, { type: 'string' }];
+  }
+  const preserves = result['x-kubernetes-preserve-unknown-fields'] === true;
+  if (isObject(result.properties) && result.additionalProperties === undefined && !preserves) {
+    result.additionalProperties = false;
+  }
+  return result;
+}
+
+/** Validates Kubernetes objects; build once per test file (compiling schemas is the slow part). */
+export class SchemaValidator {
+  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  private readonly coreKinds = new Map<string, string>();
+  private readonly crdSchemas = new Map<string, Schema>();
+  private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly crdFiles: readonly { file: string; text: string }[];
+  private readonly parsedFiles = new Set<string>();
+  private readonly loadedCrdKinds = new Set<string>();
+
+  public constructor(root: string = crdsDir()) {
+    const definitionsFile = path.join(root, K8S_DEFINITIONS);
+    const definitions = (JSON.parse(fs.readFileSync(definitionsFile, 'utf8')) as Schema)
+      .definitions as Record<string, Schema>;
+    for (const [name, definition] of Object.entries(definitions)) {
+      const gvks = definition['x-kubernetes-group-version-kind'];
+      if (!Array.isArray(gvks)) continue;
+      for (const gvk of gvks as { group: string; version: string; kind: string }[]) {
+        const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
+        this.coreKinds.set(`${apiVersion}/${gvk.kind}`, name);
+      }
+    }
+    this.ajv.addSchema({ $id: 'k8s', definitions: strictify(definitions) });
+
+    this.crdFiles = listYaml(root).map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }));
+  }
+
+  /**
+   * Loads the CRD schemas of an API group and kind on first use: only files that mention both
+   * are parsed, which keeps a test run from parsing every CRD (~18 MB of YAML).
+   */
+  private loadCrds(group: string, kind: string): void {
+    const loaded = `${group}/${kind}`;
+    if (this.loadedCrdKinds.has(loaded)) return;
+    this.loadedCrdKinds.add(loaded);
+    const candidates = this.crdFiles.filter(
+      ({ file, text }) =>
+        !this.parsedFiles.has(file) &&
+        text.includes(`group: ${group}`) &&
+        text.includes(`kind: ${kind}`),
+    );
+    for (const { file, text } of candidates) {
+      this.parsedFiles.add(file);
+      for (const document of parseAllDocuments(text)) {
+        const crd = document.toJS() as Schema | null;
+        if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
+        const spec = crd.spec as {
+          group: string;
+          names: { kind: string };
+          versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: Schema } }[];
+        };
+        for (const version of spec.versions) {
+          if (!version.served) continue;
+          const schema = strictify(version.schema?.openAPIV3Schema ?? { type: 'object' }) as Schema;
+          // CRD schemas leave metadata open; hold it to the real ObjectMeta.
+          const properties = { ...(schema.properties as Schema | undefined) };
+          properties.metadata = { $ref: `k8s#/definitions/${OBJECT_META}` };
+          this.crdSchemas.set(`${spec.group}/${version.name}/${spec.names.kind}`, {
+            ...schema,
+            properties,
+          });
+        }
+      }
+    }
+  }
+
+  /** Returns the problems of one object (empty when it validates), each naming the object. */
+  public validate(object: KubeObject): string[] {
+    const id = `${object.kind ?? '?'} '${object.metadata?.name ?? '?'}'`;
+    const key = `${object.apiVersion}/${object.kind}`;
+    let validator = this.compiled.get(key);
+    if (!validator) {
+      const core = this.coreKinds.get(key);
+      const group = object.apiVersion?.includes('/') ? object.apiVersion.split('/')[0] : '';
+      if (!core && group) this.loadCrds(group, object.kind ?? '');
+      const crd = this.crdSchemas.get(key);
+      if (core) validator = this.ajv.compile({ $ref: `k8s#/definitions/${core}` });
+      else if (crd) validator = this.ajv.compile(crd);
+      else {
+        return [
+          `${id}: no schema serves ${object.apiVersion} ${object.kind} (removed, unserved or unknown apiVersion)`,
+        ];
+      }
+      this.compiled.set(key, validator);
+    }
+    if (validator(object)) return [];
+    return (validator.errors ?? []).map(
+      (error) =>
+        `${id}: ${error.instancePath || '/'} ${error.message ?? 'is invalid'}` +
+        (error.params && 'additionalProperty' in error.params
+          ? ` '${String(error.params.additionalProperty)}'`
+          : ''),
+    );
+  }
+}
+
+function listYaml(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return listYaml(full);
+      return /\.ya?ml$/.test(entry.name) ? [full] : [];
+    })
+    .sort();
+}
+
+let shared: SchemaValidator | undefined;
+
+/** One validator per test file: parsing ~18 MB of CRDs is the expensive part. */
+export function sharedValidator(): SchemaValidator {
+  shared ??= new SchemaValidator();
+  return shared;
+}

@@ -1,0 +1,74 @@
+import { sharedValidator } from '../support/schema';
+import { objectsOf, referenceTree } from '../support/tree';
+
+describe('every synthesized object validates strictly against its upstream schema', () => {
+  const validator = sharedValidator();
+  const objects = objectsOf(referenceTree());
+
+  it('renders objects to validate', () => {
+    expect(objects.length).toBeGreaterThan(20);
+  });
+
+  it.each(objects.map(({ file, object }) => [file, object] as const))('%s', (_file, object) => {
+    expect(validator.validate(object)).toEqual([]);
+  });
+});
+
+describe('the validator itself', () => {
+  const validator = sharedValidator();
+  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } };
+
+  it('accepts a valid core object', () => {
+    expect(validator.validate(namespace)).toEqual([]);
+  });
+
+  it('rejects an unknown field in a core object', () => {
+    expect(validator.validate({ ...namespace, spec: { finalizers: [], colour: 'red' } })).toEqual([
+      "Namespace 'a': /spec must NOT have additional properties 'colour'",
+    ]);
+  });
+
+  it('rejects an unknown field in a CRD object, and in its metadata', () => {
+    const issuer = {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'ClusterIssuer',
+      metadata: { name: 'x', labelz: {} },
+      spec: { selfSigned: {}, selfsigned: {} },
+    };
+    expect(validator.validate(issuer)).toEqual([
+      "ClusterIssuer 'x': /metadata must NOT have additional properties 'labelz'",
+      "ClusterIssuer 'x': /spec must NOT have additional properties 'selfsigned'",
+    ]);
+  });
+
+  it('rejects a wrong type and a missing required field', () => {
+    const kustomization = {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: 'k' },
+      spec: { interval: '1m', prune: 'yes' },
+    };
+    const problems = validator.validate(kustomization);
+    expect(problems).toContain("Kustomization 'k': /spec/prune must be boolean");
+    expect(problems).toContain("Kustomization 'k': /spec must have required property 'sourceRef'");
+  });
+
+  it('rejects a removed apiVersion', () => {
+    expect(
+      validator.validate({
+        apiVersion: 'helm.toolkit.fluxcd.io/v2beta1',
+        kind: 'HelmRelease',
+        metadata: { name: 'r' },
+      }),
+    ).toEqual([
+      "HelmRelease 'r': no schema serves helm.toolkit.fluxcd.io/v2beta1 HelmRelease (removed, unserved or unknown apiVersion)",
+    ]);
+    expect(
+      validator.validate({
+        apiVersion: 'policy/v1beta1',
+        kind: 'PodSecurityPolicy',
+        metadata: { name: 'p' },
+      }),
+    ).toHaveLength(1);
+  });
+});
