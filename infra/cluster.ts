@@ -1,0 +1,27 @@
+import { ConfigError } from '../constructs/errors';
+import { loadConfig, type PlatformConfig } from '../environments';
+import type { ClusterConfig } from '../environments/types';
+
+/**
+ * The cluster a Pulumi stack provisions: the stack name is the cluster name, so cluster facts
+ * live once, in environments/, and the stack files hold only secrets and operator settings.
+ */
+export function clusterForStack(
+  stack: string,
+  config: PlatformConfig = loadConfig(),
+): ClusterConfig {
+  const cluster = config.clusters.find((candidate) => candidate.name === stack);
+  if (!cluster) {
+    throw ConfigError.of(
+      `stack '${stack}'`,
+      'name',
+      `matches no cluster in environments/; known clusters: ${config.clusters.map((c) => c.name).join(', ')} (run 'pulumi stack select <cluster>')`,
+    );
+  }
+  return cluster;
+}
+
+/** The Kubernetes API URL of a cluster (its control-plane VIP). */
+export function apiEndpoint(cluster: ClusterConfig): string {
+  return `https://${cluster.controlPlaneVip}:${cluster.apiPort ?? 6443}`;
+}

@@ -1,0 +1,8 @@
+// Entry point of `pulumi up -s <cluster>` (see Pulumi.yaml).
+import { defineStack } from './program';
+
+const outputs = defineStack();
+
+export const clusterName = outputs.clusterName;
+export const apiEndpoint = outputs.apiEndpoint;
+export const fluxPath = outputs.fluxPath;
