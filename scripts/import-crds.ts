@@ -40,6 +40,8 @@ function main(): void {
         '-o',
         IMPORTS_DIR,
         '--no-check-upgrade',
+        // without this, cdk8s import appends each import (absolute path) to cdk8s.yaml
+        '--no-save',
       ],
       {
         stdio: ['ignore', 'ignore', 'inherit'],

@@ -3,6 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { PlatformComponent } from '../../constructs/platform/component';
+import { loadConfig } from '../../environments';
+import { buildCluster } from '../../synth/render';
 import { writeTreeAtomically } from '../../synth/tree';
 import { isKustomization, objectsOf, referenceTree } from '../support/tree';
 
@@ -10,19 +13,38 @@ const tree = referenceTree();
 const files = [...tree.files.keys()];
 const folders = [...new Set(files.map((file) => path.posix.dirname(file)))].sort();
 
+/** The components a cluster runs, as the Platform construct builds them. */
+function componentsOf(cluster: string): string[] {
+  const app = buildCluster(loadConfig(), cluster);
+  return app.node
+    .findAll()
+    .filter((construct): construct is PlatformComponent => construct instanceof PlatformComponent)
+    .map((component) => component.componentName);
+}
+
 describe('the GitOps tree of both clusters', () => {
   it.each(['dev', 'prod'])('has the layout of DESIGN.md for cluster %s', (cluster) => {
-    expect(folders.filter((folder) => folder.includes(`/${cluster}`))).toEqual([
-      `argocd/${cluster}`,
-      `clusters/${cluster}`,
-      `clusters/${cluster}/flux-system`,
-      `platform/${cluster}`,
-      `platform/${cluster}/configs`,
-      `platform/${cluster}/configs/cert-manager`,
-      `platform/${cluster}/controllers`,
-      `platform/${cluster}/controllers/cert-manager`,
-      `platform/${cluster}/crds`,
-    ]);
+    const components = componentsOf(cluster);
+    expect(components).toContain('cert-manager');
+    const own = folders.filter((folder) => folder.split('/')[1] === cluster);
+    expect(own).toEqual(
+      expect.arrayContaining([
+        `argocd/${cluster}`,
+        `clusters/${cluster}`,
+        `clusters/${cluster}/flux-system`,
+        `platform/${cluster}`,
+        `platform/${cluster}/configs`,
+        `platform/${cluster}/controllers`,
+        `platform/${cluster}/crds`,
+        ...components.map((component) => `platform/${cluster}/controllers/${component}`),
+      ]),
+    );
+    // below a layer, only one folder per component
+    for (const folder of own.filter((f) => f.startsWith('platform/') && f.split('/').length > 3)) {
+      expect(folder).toMatch(
+        new RegExp(`^platform/${cluster}/(crds|controllers|configs)/[a-z0-9-]+$`),
+      );
+    }
     expect(files.filter((file) => file.startsWith(`clusters/${cluster}/`))).toEqual([
       `clusters/${cluster}/flux-system/gitrepository-flux-system.yaml`,
       `clusters/${cluster}/flux-system/kustomization-flux-system.yaml`,
