@@ -22,4 +22,10 @@ export const CHART_VERSIONS = {
     repository: 'oci://quay.io/jetstack/charts',
     version: 'v1.21.1',
   },
+  // Cilium 1.19.4 matches ../shared/crds/cilium; Pulumi installs this same chart version.
+  cilium: {
+    chart: 'cilium',
+    repository: 'https://helm.cilium.io',
+    version: '1.19.4',
+  },
 } as const satisfies Record<string, ChartVersion>;
