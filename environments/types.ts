@@ -1,5 +1,6 @@
 // Typed configuration of clusters and environments. Data only, and never secrets: Talos
 // secrets, the SOPS age key and Git credentials live in Pulumi config as secrets.
+import type { Duration } from 'cdk8s';
 import type { PlatformSettings } from '../constructs/platform/settings';
 
 /** What a node does in the Talos cluster. */
@@ -157,4 +158,10 @@ export interface EnvironmentConfig {
   readonly syncPolicy: SyncPolicy;
   /** Where the environment's alerts are sent. */
   readonly alertReceiver: AlertReceiver;
+  /**
+   * Longest an automated rollback may take, from a bad release first receiving traffic until
+   * traffic is back on the stable version; synth refuses rollouts whose worst case is longer.
+   * @default Duration.seconds(120)
+   */
+  readonly rollbackLimit?: Duration;
 }

@@ -1,10 +1,14 @@
 // Builds the construct tree of each cluster and renders it into the GitOps tree, in memory:
 // a map from path (relative to gitops/) to file content. Writing happens elsewhere, at once.
+import * as path from 'node:path';
 import { ApiObject, App, Chart } from 'cdk8s';
+import { APPS } from '../apps';
+import { loadVersions, validateCatalog, type AppCatalog } from '../constructs/app/catalog';
 import { ClusterGitOps } from '../constructs/cluster/cluster-gitops';
 import { ConfigError } from '../constructs/errors';
 import { GitOpsFolder } from '../constructs/gitops-folder';
 import { environmentsOf, type PlatformConfig } from '../environments';
+import { REPO_ROOT } from './paths';
 import { generatedHeader, toYaml } from './serialize';
 
 /** A rendered GitOps tree. */
@@ -52,8 +56,20 @@ export function ownedPrefixes(config: PlatformConfig, clusterName: string): stri
   ];
 }
 
+/** The reference apps (apps/index.ts) with the versions in environments/versions/. */
+export function defaultCatalog(config: PlatformConfig): AppCatalog {
+  return {
+    apps: APPS,
+    versions: loadVersions(config.environments, path.join(REPO_ROOT, 'environments', 'versions')),
+  };
+}
+
 /** Builds one cluster's construct tree (validation of its settings happens here). */
-export function buildCluster(config: PlatformConfig, clusterName: string): App {
+export function buildCluster(
+  config: PlatformConfig,
+  clusterName: string,
+  catalog?: AppCatalog,
+): App {
   const cluster = config.clusters.find((candidate) => candidate.name === clusterName);
   if (!cluster) {
     throw ConfigError.of(
@@ -66,6 +82,7 @@ export function buildCluster(config: PlatformConfig, clusterName: string): App {
   new ClusterGitOps(app, cluster.name, {
     cluster,
     environments: environmentsOf(config, cluster.name),
+    catalog,
   });
   const errors = app.node.validate();
   if (errors.length > 0) {
@@ -78,7 +95,12 @@ export function buildCluster(config: PlatformConfig, clusterName: string): App {
  * Renders the given clusters (all by default) into files. Objects are collected in one pass
  * over each tree, so the cost grows linearly with the number of objects.
  */
-export function renderTree(config: PlatformConfig, clusterNames?: readonly string[]): RenderedTree {
+export function renderTree(
+  config: PlatformConfig,
+  clusterNames?: readonly string[],
+  catalog: AppCatalog = defaultCatalog(config),
+): RenderedTree {
+  validateCatalog(catalog, config);
   const names = clusterNames ?? config.clusters.map((cluster) => cluster.name);
   const files = new Map<string, string>();
   const folderEntries = new Map<string, Set<string>>();
@@ -92,7 +114,7 @@ export function renderTree(config: PlatformConfig, clusterNames?: readonly strin
   };
 
   for (const name of names) {
-    const app = buildCluster(config, name);
+    const app = buildCluster(config, name, catalog);
     for (const folder of GitOpsFolder.all(app)) {
       if (folderSources.has(folder.folder)) {
         throw new Error(`two constructs write the folder '${folder.folder}' (${folder.node.path})`);

@@ -24,24 +24,40 @@ function isObject(value: unknown): value is Schema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Rewrites a schema so unknown fields fail and Kubernetes extensions are understood by Ajv. */
-function strictify(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(strictify);
+/**
+ * Rewrites a schema so unknown fields fail and Kubernetes extensions are understood by Ajv.
+ * Branches of anyOf/oneOf/allOf/not only constrain their parent object (e.g. "one of ingress
+ * or egress is required"), so they are not closed themselves.
+ */
+function strictify(schema: unknown, isBranch = false): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => strictify(item, isBranch));
   if (!isObject(schema)) return schema;
   const result: Schema = {};
   for (const [key, value] of Object.entries(schema)) {
     // Property names are data, not schema keywords: recurse into each property's schema.
     if (key === 'properties' && isObject(value)) {
       result[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, strictify(v)]));
+    } else if (['anyOf', 'oneOf', 'allOf', 'not'].includes(key)) {
+      result[key] = strictify(value, true);
     } else if (key !== 'description') {
       result[key] = strictify(value);
     }
+  }
+  // Go's regexp accepts one-letter Unicode classes without braces (`\PC`); JavaScript's
+  // unicode mode needs `\P{C}`.
+  if (typeof result.pattern === 'string') {
+    result.pattern = result.pattern.replace(/\\([pP])([A-Z])(?!\{)/g, '\\$1{$2}');
   }
   if (result['x-kubernetes-int-or-string'] === true && result.type === undefined) {
     result.anyOf = [{ type: 'integer' }, { type: 'string' }];
   }
   const preserves = result['x-kubernetes-preserve-unknown-fields'] === true;
-  if (isObject(result.properties) && result.additionalProperties === undefined && !preserves) {
+  if (
+    !isBranch &&
+    isObject(result.properties) &&
+    result.additionalProperties === undefined &&
+    !preserves
+  ) {
     result.additionalProperties = false;
   }
   return result;

@@ -1,0 +1,394 @@
+// What every app gets in every environment: namespace, quota, limits, service account,
+// configuration, network policy, disruption budget, autoscaler and metrics scraping. The
+// kinds (WebService, Worker, ScheduledTask) add their workload, Services and routes.
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { parseQuantity } from '../../environments/quantity';
+import { GitOpsFolder } from '../gitops-folder';
+import { CiliumNetworkPolicy } from '../imports/cilium-networkpolicy-cilium.io';
+import { PodMonitor } from '../imports/prometheus-podmonitor-monitoring.coreos.com';
+import { ServiceMonitor } from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
+import { APP_NAMESPACE_LABEL, ENVIRONMENT_LABEL, STANDARD_LABELS, TEAM_LABEL } from '../labels';
+import type { AppBinding, AppDefinition, ResolvedSettings } from './definition';
+import type { AppProps, PortOptions } from './props';
+
+/** Namespace Prometheus runs in (kube-prometheus-stack of the monitoring component). */
+export const MONITORING_NAMESPACE = 'monitoring';
+/** Argo CD sync wave annotation: lower waves are applied (and healthy) first. */
+export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+/** Wave of what the workload needs to exist first (namespace, quota, config, templates). */
+export const FOUNDATION_WAVE = '-1';
+
+/** A rendered object's metadata, as the app constructs build it. */
+export interface AppMetadata {
+  /** Object name. */
+  readonly name: string;
+  /** Namespace. */
+  readonly namespace?: string;
+  /** Labels. */
+  readonly labels: Record<string, string>;
+  /** Annotations. */
+  readonly annotations?: Record<string, string>;
+}
+
+const MI = 2 ** 20;
+
+/** The shared part of WebService, Worker and ScheduledTask for one environment. */
+export abstract class AppConstruct extends Construct {
+  /** The folder `apps/<env>/<app>` the objects are written to. */
+  public readonly folder: GitOpsFolder;
+  /** The definition being rendered. */
+  public readonly definition: AppDefinition;
+  /** The environment binding. */
+  public readonly binding: AppBinding;
+  /** Settings in this environment. */
+  public readonly settings: ResolvedSettings;
+  /** Labels that select the app's pods. */
+  public readonly selectorLabels: Record<string, string>;
+  /** Labels on every object of the app. */
+  public readonly labels: Record<string, string>;
+
+  protected constructor(
+    scope: Construct,
+    id: string,
+    definition: AppDefinition,
+    binding: AppBinding,
+  ) {
+    super(scope, id);
+    this.definition = definition;
+    this.binding = binding;
+    this.settings = definition.settingsIn(binding.environment);
+    const env = binding.environment.name;
+    this.folder = new GitOpsFolder(this, 'folder', {
+      folder: `apps/${env}/${definition.name}`,
+      sources: [definition.sourceFile, `environments/versions/${env}.json`],
+      namespace: binding.namespace,
+    });
+    this.selectorLabels = {
+      [STANDARD_LABELS.name]: definition.name,
+      [STANDARD_LABELS.instance]: `${env}-${definition.name}`,
+    };
+    this.labels = {
+      ...this.selectorLabels,
+      [STANDARD_LABELS.partOf]: definition.team,
+      [STANDARD_LABELS.managedBy]: 'nextgen-gitops',
+      [TEAM_LABEL]: definition.team,
+      [ENVIRONMENT_LABEL]: env,
+    };
+    this.renderFoundation();
+  }
+
+  /** Props of the definition. */
+  protected get props(): AppProps {
+    return this.definition.props;
+  }
+
+  /** Metadata for an object of the app. */
+  protected metadata(name: string, annotations?: Record<string, string>): AppMetadata {
+    return {
+      name,
+      namespace: this.binding.namespace,
+      labels: { ...this.labels },
+      ...(annotations ? { annotations } : {}),
+    };
+  }
+
+  /** Most pods the app may run at once, rollout headroom included. */
+  protected abstract get maxPods(): number;
+
+  private renderFoundation(): void {
+    const { namespace } = this.binding;
+    const foundation = { [SYNC_WAVE]: FOUNDATION_WAVE };
+    new k8s.KubeNamespace(this.folder, 'namespace', {
+      metadata: {
+        name: namespace,
+        labels: {
+          ...this.labels,
+          [APP_NAMESPACE_LABEL]: 'true',
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/warn': 'restricted',
+        },
+        annotations: { [SYNC_WAVE]: '-2' },
+      },
+    });
+
+    const { resources } = this.settings;
+    const pods = this.maxPods;
+    const times = (quantity: string, unit: 'cpu' | 'memory'): string => {
+      const value = (parseQuantity(quantity) ?? 0) * pods;
+      return unit === 'cpu' ? `${Math.ceil(value * 1000)}m` : `${Math.ceil(value / MI)}Mi`;
+    };
+    new k8s.KubeResourceQuota(this.folder, 'quota', {
+      metadata: this.metadata(this.definition.name, foundation),
+      spec: {
+        hard: {
+          pods: k8s.Quantity.fromNumber(pods),
+          'requests.cpu': k8s.Quantity.fromString(times(resources.cpuRequest, 'cpu')),
+          'limits.cpu': k8s.Quantity.fromString(times(resources.cpuLimit, 'cpu')),
+          'requests.memory': k8s.Quantity.fromString(times(resources.memoryRequest, 'memory')),
+          'limits.memory': k8s.Quantity.fromString(times(resources.memoryLimit, 'memory')),
+        },
+      },
+    });
+    new k8s.KubeLimitRange(this.folder, 'limits', {
+      metadata: this.metadata(this.definition.name, foundation),
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: {
+              cpu: k8s.Quantity.fromString(resources.cpuRequest),
+              memory: k8s.Quantity.fromString(resources.memoryRequest),
+            },
+            default: {
+              cpu: k8s.Quantity.fromString(resources.cpuLimit),
+              memory: k8s.Quantity.fromString(resources.memoryLimit),
+            },
+          },
+        ],
+      },
+    });
+    new k8s.KubeServiceAccount(this.folder, 'service-account', {
+      metadata: this.metadata(this.definition.name, foundation),
+      automountServiceAccountToken: false,
+    });
+    if (this.props.config && Object.keys(this.props.config).length > 0) {
+      new k8s.KubeConfigMap(this.folder, 'config', {
+        metadata: this.metadata(`${this.definition.name}-config`, foundation),
+        data: sortedRecord(this.props.config),
+      });
+    }
+  }
+
+  /** The app's container: image, ports, env, config, secrets, sizes, restricted security. */
+  protected container(
+    ports: readonly PortOptions[],
+    extra: Partial<k8s.Container> = {},
+  ): k8s.Container {
+    const { resources, env } = this.settings;
+    const secretEnv = (this.props.secrets ?? []).flatMap((secret) =>
+      Object.entries(secret.keys ?? {}).map(([variable, key]) => ({
+        name: variable,
+        valueFrom: { secretKeyRef: { name: secret.secretName, key } },
+      })),
+    );
+    const envFrom: k8s.EnvFromSource[] = [
+      ...(this.props.config && Object.keys(this.props.config).length > 0
+        ? [{ configMapRef: { name: `${this.definition.name}-config` } }]
+        : []),
+      ...(this.props.secrets ?? [])
+        .filter((secret) => !secret.keys)
+        .map((secret) => ({ secretRef: { name: secret.secretName } })),
+    ];
+    return {
+      name: this.definition.name,
+      image: imageOf(this.props.image, this.binding.version),
+      ...(this.props.command ? { command: [...this.props.command] } : {}),
+      ports: ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: 'TCP' })),
+      env: [
+        ...Object.entries(env)
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([name, value]) => ({ name, value })),
+        ...secretEnv,
+      ],
+      ...(envFrom.length > 0 ? { envFrom } : {}),
+      resources: {
+        requests: {
+          cpu: k8s.Quantity.fromString(resources.cpuRequest),
+          memory: k8s.Quantity.fromString(resources.memoryRequest),
+        },
+        limits: {
+          cpu: k8s.Quantity.fromString(resources.cpuLimit),
+          memory: k8s.Quantity.fromString(resources.memoryLimit),
+        },
+      },
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      ...extra,
+    };
+  }
+
+  /** A pod template meeting Pod Security "restricted", with a writable /tmp. */
+  protected podTemplate(container: k8s.Container, restartPolicy?: string): k8s.PodTemplateSpec {
+    return {
+      metadata: { labels: { ...this.labels } },
+      spec: {
+        serviceAccountName: this.definition.name,
+        automountServiceAccountToken: false,
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: 10001,
+          runAsGroup: 10001,
+          fsGroup: 10001,
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        containers: [container],
+        volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
+        ...(restartPolicy ? { restartPolicy } : {}),
+      },
+    };
+  }
+
+  /** PodDisruptionBudget over the app's pods. */
+  protected disruptionBudget(): void {
+    const budget = this.props.disruptionBudget ?? {};
+    new k8s.KubePodDisruptionBudget(this.folder, 'pdb', {
+      metadata: this.metadata(this.definition.name),
+      spec: {
+        selector: { matchLabels: { ...this.selectorLabels } },
+        ...(budget.minAvailable !== undefined
+          ? { minAvailable: k8s.IntOrString.fromNumber(budget.minAvailable) }
+          : { maxUnavailable: k8s.IntOrString.fromNumber(budget.maxUnavailable ?? 1) }),
+      },
+    });
+  }
+
+  /** HorizontalPodAutoscaler on CPU, when autoscaling is on. */
+  protected autoscaler(target: { apiVersion: string; kind: string }): void {
+    const autoscaling = this.settings.autoscaling;
+    if (!autoscaling) return;
+    new k8s.KubeHorizontalPodAutoscalerV2(this.folder, 'hpa', {
+      metadata: this.metadata(this.definition.name),
+      spec: {
+        scaleTargetRef: {
+          apiVersion: target.apiVersion,
+          kind: target.kind,
+          name: this.definition.name,
+        },
+        minReplicas: autoscaling.minReplicas,
+        maxReplicas: autoscaling.maxReplicas,
+        metrics: [
+          {
+            type: 'Resource',
+            resource: {
+              name: 'cpu',
+              target: {
+                type: 'Utilization',
+                averageUtilization: autoscaling.targetCpuPercent ?? 70,
+              },
+            },
+          },
+        ],
+      },
+    });
+  }
+
+  /** Replicas a workload declares: none when the autoscaler owns them. */
+  protected get declaredReplicas(): number | undefined {
+    return this.settings.autoscaling ? undefined : this.settings.replicas;
+  }
+
+  /** The scrape interval, as rendered. */
+  protected get scrapeInterval(): string {
+    return `${(this.props.metrics?.interval?.toSeconds() ?? 15).toString()}s`;
+  }
+
+  /** ServiceMonitor scraping the app's Services (stable, canary and preview alike). */
+  protected serviceMonitor(portName: string): ServiceMonitor {
+    return new ServiceMonitor(this.folder, 'service-monitor', {
+      metadata: this.metadata(this.definition.name),
+      spec: {
+        selector: { matchLabels: { ...this.selectorLabels } },
+        endpoints: [
+          {
+            port: portName,
+            path: this.props.metrics?.path ?? '/metrics',
+            interval: this.scrapeInterval,
+          },
+        ],
+      },
+    });
+  }
+
+  /** PodMonitor scraping pods directly (apps without a Service). */
+  protected podMonitor(portName: string): PodMonitor {
+    return new PodMonitor(this.folder, 'pod-monitor', {
+      metadata: this.metadata(this.definition.name),
+      spec: {
+        selector: { matchLabels: { ...this.selectorLabels } },
+        podMetricsEndpoints: [
+          {
+            port: portName,
+            path: this.props.metrics?.path ?? '/metrics',
+            interval: this.scrapeInterval,
+          },
+        ],
+      },
+    });
+  }
+
+  /**
+   * The app's CiliumNetworkPolicy. Selecting the pods with any rule puts them in default-deny
+   * for both directions; what is listed is all that is allowed: ingress from the gateway
+   * (web services), Prometheus on the metrics port, declared same-team callers; egress to DNS
+   * and to declared dependencies.
+   */
+  protected networkPolicy(options: {
+    readonly gatewayPorts: readonly PortOptions[];
+    readonly metricsPort?: PortOptions;
+  }): void {
+    const tcp = (ports: readonly PortOptions[]) => [
+      { ports: ports.map((port) => ({ port: String(port.port), protocol: 'TCP' })) },
+    ];
+    const inNamespace = (namespace: string, labels: Record<string, string> = {}) => ({
+      matchLabels: { 'k8s:io.kubernetes.pod.namespace': namespace, ...labels },
+    });
+    const ingress: Record<string, unknown>[] = [];
+    if (options.gatewayPorts.length > 0) {
+      ingress.push({ fromEntities: ['ingress'], toPorts: tcp(options.gatewayPorts) });
+    }
+    if (options.metricsPort) {
+      ingress.push({
+        fromEndpoints: [
+          inNamespace(MONITORING_NAMESPACE, { 'app.kubernetes.io/name': 'prometheus' }),
+        ],
+        toPorts: tcp([options.metricsPort]),
+      });
+    }
+    const ports = this.definition.ports;
+    for (const caller of [...(this.props.callers ?? [])].sort()) {
+      const peer = this.binding.peers.get(caller);
+      if (!peer || ports.length === 0) continue;
+      ingress.push({ fromEndpoints: [inNamespace(peer.namespace)], toPorts: tcp(ports) });
+    }
+    const egress: Record<string, unknown>[] = [
+      {
+        toEndpoints: [inNamespace('kube-system', { 'k8s:k8s-app': 'kube-dns' })],
+        toPorts: [
+          { ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } },
+        ],
+      },
+    ];
+    for (const dependency of [...(this.props.dependencies ?? [])].sort()) {
+      const peer = this.binding.peers.get(dependency);
+      if (!peer || peer.ports.length === 0) continue;
+      egress.push({ toEndpoints: [inNamespace(peer.namespace)], toPorts: tcp(peer.ports) });
+    }
+    new ApiObject(this.folder, 'network-policy', {
+      ...CiliumNetworkPolicy.GVK,
+      metadata: this.metadata(this.definition.name),
+      spec: {
+        endpointSelector: { matchLabels: { ...this.selectorLabels } },
+        // An empty rule still enables enforcement: nothing may reach a pod without listeners.
+        ingress: ingress.length > 0 ? ingress : [{}],
+        egress,
+      },
+    });
+  }
+}
+
+/** The image reference of a version: tag or digest. */
+export function imageOf(repository: string, version: string): string {
+  return version.startsWith('sha256:') ? `${repository}@${version}` : `${repository}:${version}`;
+}
+
+function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
+}

@@ -1,0 +1,235 @@
+// What an application engineer writes: the props of WebService, Worker and ScheduledTask.
+import type { Duration } from 'cdk8s';
+import type { ResourceSizes } from '../../environments/types';
+import type { RolloutTemplate } from './rollout';
+
+/** A Secret the app reads, referenced by name: its values never appear in this repository. */
+export interface SecretReference {
+  /** Name of the Secret in the app's namespace (created by SOPS, External Secrets, ...). */
+  readonly secretName: string;
+  /**
+   * Environment variables to fill from the Secret: variable name to key in the Secret.
+   * @default {} - every key of the Secret becomes a variable of the same name (envFrom)
+   */
+  readonly keys?: Readonly<Record<string, string>>;
+}
+
+/** Horizontal pod autoscaling on CPU. */
+export interface AutoscalingOptions {
+  /** Fewest replicas, at least 1. */
+  readonly minReplicas: number;
+  /** Most replicas, not below minReplicas. */
+  readonly maxReplicas: number;
+  /**
+   * Average CPU utilisation (percent of the request) the autoscaler aims for.
+   * @default 70
+   */
+  readonly targetCpuPercent?: number;
+}
+
+/** How many pods a voluntary disruption (node drain) may take at once. */
+export interface DisruptionBudgetOptions {
+  /**
+   * Pods that must stay up; below the smallest replica count, or every drain blocks.
+   * @default - none; maxUnavailable 1 is used instead
+   */
+  readonly minAvailable?: number;
+  /**
+   * Pods that may be down at once.
+   * @default 1
+   */
+  readonly maxUnavailable?: number;
+}
+
+/** Per-environment differences; anything left out keeps the app's value. */
+export interface EnvironmentOverrides {
+  /**
+   * Whether the app runs in this environment.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Replicas (ignored when autoscaling is on).
+   * @default the app's replicas
+   */
+  readonly replicas?: number;
+  /**
+   * Container sizes, merged key by key over the app's.
+   * @default the app's resources
+   */
+  readonly resources?: Partial<ResourceSizes>;
+  /**
+   * Environment variables, merged over the app's (same name: this value wins).
+   * @default the app's env
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Autoscaling for this environment, replacing the app's.
+   * @default the app's autoscaling
+   */
+  readonly autoscaling?: AutoscalingOptions;
+}
+
+/** Where Prometheus scrapes the app's metrics. */
+export interface MetricsOptions {
+  /**
+   * Name of the container port serving metrics.
+   * @default the first port (`http` for a WebService)
+   */
+  readonly port?: string;
+  /**
+   * HTTP path of the metrics.
+   * @default '/metrics'
+   */
+  readonly path?: string;
+  /**
+   * Scrape interval; part of the rollback bound (bad data shows one scrape late).
+   * @default Duration.seconds(15)
+   */
+  readonly interval?: Duration;
+}
+
+/** What every kind of app has. */
+export interface AppProps {
+  /**
+   * App name, DNS-1123 label; names its namespace (`<env prefix>-<name>`, at most 63
+   * characters), objects and Argo CD Application. Unique across all apps.
+   */
+  readonly name: string;
+  /** Owning team, DNS-1123 label: its Argo CD project, its label, who may call whom. */
+  readonly team: string;
+  /**
+   * Image repository without tag (`registry.example.com/team/app`). The tag or digest per
+   * environment comes from `environments/versions/<env>.json`, which pipelines edit.
+   */
+  readonly image: string;
+  /**
+   * Container command, replacing the image's entrypoint.
+   * @default the image's entrypoint
+   */
+  readonly command?: readonly string[];
+  /**
+   * Container sizes, merged key by key over the environment's defaults.
+   * @default the environment's defaultResources
+   */
+  readonly resources?: Partial<ResourceSizes>;
+  /**
+   * Plain environment variables (no secrets: use `secrets`).
+   * @default {}
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Configuration rendered into a ConfigMap and passed as environment variables.
+   * @default {} - no ConfigMap
+   */
+  readonly config?: Readonly<Record<string, string>>;
+  /**
+   * Secrets, by reference only.
+   * @default []
+   */
+  readonly secrets?: readonly SecretReference[];
+  /**
+   * Replicas, when not autoscaled.
+   * @default the environment's defaultReplicas
+   */
+  readonly replicas?: number;
+  /**
+   * CPU autoscaling; when set, the workload leaves `replicas` to the autoscaler.
+   * @default - a fixed replica count
+   */
+  readonly autoscaling?: AutoscalingOptions;
+  /**
+   * PodDisruptionBudget.
+   * @default { maxUnavailable: 1 }
+   */
+  readonly disruptionBudget?: DisruptionBudgetOptions;
+  /**
+   * Apps of the same team allowed to call this one (ingress on its ports).
+   * @default [] - only the gateway and Prometheus reach it
+   */
+  readonly callers?: readonly string[];
+  /**
+   * Apps this one calls (egress to their ports); any team's, in the same environment.
+   * @default [] - DNS only
+   */
+  readonly dependencies?: readonly string[];
+  /**
+   * Metrics scraping.
+   * @default port `http` (the first port), path `/metrics`, every 15 s
+   */
+  readonly metrics?: MetricsOptions;
+  /**
+   * Per-environment overrides, keyed by environment name (an unknown name fails synth).
+   * @default {} - enabled everywhere with the app's settings
+   */
+  readonly environments?: Readonly<Record<string, EnvironmentOverrides>>;
+}
+
+/** A container port. */
+export interface PortOptions {
+  /** Port name, DNS-1123 label of at most 15 characters (`http`, `grpc`, `metrics`). */
+  readonly name: string;
+  /** Port number, 1..65535. */
+  readonly port: number;
+}
+
+/** HTTP health probes. */
+export interface HttpProbes {
+  /**
+   * Readiness path: traffic is sent only while it answers 2xx/3xx.
+   * @default '/healthz/ready'
+   */
+  readonly readinessPath?: string;
+  /**
+   * Liveness path: the container restarts when it stops answering.
+   * @default '/healthz/live'
+   */
+  readonly livenessPath?: string;
+}
+
+/** An HTTP service: Service, HTTPRoute on the environment's domain, any rollout template. */
+export interface WebServiceProps extends AppProps {
+  /**
+   * Container ports; the first serves HTTP traffic through the gateway.
+   * @default [{ name: 'http', port: 8080 }]
+   */
+  readonly ports?: readonly PortOptions[];
+  /**
+   * Health probes on the first port.
+   * @default readiness `/healthz/ready`, liveness `/healthz/live`
+   */
+  readonly probes?: HttpProbes;
+  /**
+   * Public host name, or a function of the environment's domain.
+   * @default `<name>.<environment domain>`
+   */
+  readonly host?: string | ((domain: string) => string);
+  /**
+   * How new versions roll out.
+   * @default RolloutStrategy.rolling()
+   */
+  readonly rollout?: RolloutTemplate;
+}
+
+/** A queue consumer or other background process: no Service, no route, rolling updates. */
+export interface WorkerProps extends AppProps {
+  /**
+   * Container ports (for metrics, say).
+   * @default [] - no ports; no metrics scraping
+   */
+  readonly ports?: readonly PortOptions[];
+}
+
+/** A task on a schedule (CronJob); runs to completion, so no replicas, budget or callers. */
+export interface ScheduledTaskProps extends Omit<
+  AppProps,
+  'replicas' | 'autoscaling' | 'disruptionBudget' | 'callers' | 'metrics'
+> {
+  /** Cron schedule, five fields (`0 3 * * *`), in the cluster's time zone (UTC). */
+  readonly schedule: string;
+  /**
+   * Longest a run may take before it is stopped.
+   * @default Duration.minutes(30)
+   */
+  readonly timeout?: Duration;
+}

@@ -1,0 +1,175 @@
+// The rollback bound: from the synthesized Rollout, AnalysisTemplate and ServiceMonitor,
+// the worst-case time from a bad release first receiving traffic until traffic is back on
+// the stable version. Computed from the rendered objects (not from props), so what is
+// checked is exactly what the controllers will run.
+
+/** The fields of a rendered Rollout the bound depends on. */
+export interface RolloutObject {
+  readonly spec: {
+    readonly strategy: {
+      readonly canary?: {
+        readonly steps?: readonly {
+          readonly setWeight?: number;
+          readonly pause?: { readonly duration?: string | number };
+        }[];
+        readonly analysis?: { readonly templates: readonly { readonly templateName: string }[] };
+      };
+      readonly blueGreen?: {
+        readonly scaleDownDelaySeconds?: number;
+        readonly postPromotionAnalysis?: {
+          readonly templates: readonly { readonly templateName: string }[];
+        };
+      };
+    };
+  };
+}
+
+/** The fields of a rendered AnalysisTemplate the bound depends on. */
+export interface AnalysisTemplateObject {
+  readonly metadata: { readonly name: string };
+  readonly spec: {
+    readonly metrics: readonly {
+      readonly name: string;
+      readonly interval?: string;
+      readonly initialDelay?: string;
+      readonly failureLimit?: number;
+      readonly count?: number;
+    }[];
+  };
+}
+
+/** The fields of a rendered ServiceMonitor or PodMonitor the bound depends on. */
+export interface MonitorObject {
+  readonly spec: {
+    readonly endpoints?: readonly { readonly interval?: string }[];
+    readonly podMetricsEndpoints?: readonly { readonly interval?: string }[];
+  };
+}
+
+/** The worst case, with the arithmetic that produced it and any rule that makes it unbounded. */
+export interface RollbackBound {
+  /** Worst-case seconds from first bad traffic to traffic back on stable. */
+  readonly seconds: number;
+  /** The sum, spelled out, e.g. `initialDelay 0 s + scrape interval 15 s + (failureLimit 2 + 1) × interval 20 s = 75 s`. */
+  readonly arithmetic: string;
+  /** Why the bound does not hold at all (e.g. the old version is scaled down too early). */
+  readonly problems: readonly string[];
+}
+
+// Prometheus' default scrape interval, used when the monitor does not set one.
+const DEFAULT_SCRAPE_SECONDS = 30;
+// Argo Rollouts' defaults for a metric without interval / failureLimit.
+const DEFAULT_FAILURE_LIMIT = 0;
+
+/** Parses a Go-style duration (`90s`, `1m30s`, `2h`) or a number of seconds. */
+export function parseDurationSeconds(value: string | number): number {
+  if (typeof value === 'number') return value;
+  if (/^\d+$/.test(value)) return Number(value);
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value);
+  if (!match || value === '') throw new Error(`not a duration: '${value}'`);
+  return Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+}
+
+/**
+ * How long until an analysis run can fail: the slowest of its metrics. A metric fails the run
+ * after failureLimit + 1 failed measurements; bad data becomes visible one scrape interval
+ * after the bad traffic, and the measurement that sees it may be up to one interval away.
+ */
+function detection(
+  template: AnalysisTemplateObject,
+  scrapeSeconds: number,
+): {
+  seconds: number;
+  arithmetic: string;
+  metric: AnalysisTemplateObject['spec']['metrics'][number];
+} {
+  let worst: ReturnType<typeof detection> | undefined;
+  for (const metric of template.spec.metrics) {
+    const interval = metric.interval ? parseDurationSeconds(metric.interval) : 0;
+    const delay = metric.initialDelay ? parseDurationSeconds(metric.initialDelay) : 0;
+    const limit = metric.failureLimit ?? DEFAULT_FAILURE_LIMIT;
+    const seconds = delay + scrapeSeconds + (limit + 1) * interval;
+    const arithmetic =
+      `initialDelay ${delay} s + scrape interval ${scrapeSeconds} s + ` +
+      `(failureLimit ${limit} + 1) × interval ${interval} s = ${seconds} s`;
+    if (!worst || seconds > worst.seconds) worst = { seconds, arithmetic, metric };
+  }
+  if (!worst) throw new Error(`AnalysisTemplate '${template.metadata.name}' has no metrics`);
+  return worst;
+}
+
+function scrapeInterval(monitor: MonitorObject | undefined): number {
+  const endpoint = monitor?.spec.endpoints?.[0] ?? monitor?.spec.podMetricsEndpoints?.[0];
+  return endpoint?.interval ? parseDurationSeconds(endpoint.interval) : DEFAULT_SCRAPE_SECONDS;
+}
+
+function findTemplate(
+  templates: readonly AnalysisTemplateObject[],
+  name: string,
+): AnalysisTemplateObject {
+  const template = templates.find((candidate) => candidate.metadata.name === name);
+  if (!template)
+    throw new Error(`the Rollout references AnalysisTemplate '${name}', which is not rendered`);
+  return template;
+}
+
+/**
+ * Computes the rollback bound of a rendered Rollout. Returns undefined for a Rollout without
+ * automated analysis (nothing rolls back by itself; a rolling Deployment has no bound).
+ */
+export function rollbackBound(
+  rollout: RolloutObject,
+  templates: readonly AnalysisTemplateObject[],
+  monitor: MonitorObject | undefined,
+): RollbackBound | undefined {
+  const scrape = scrapeInterval(monitor);
+  const { canary, blueGreen } = rollout.spec.strategy;
+
+  if (canary?.analysis) {
+    const worst = canary.analysis.templates
+      .map((ref) => detection(findTemplate(templates, ref.templateName), scrape))
+      .reduce((a, b) => (b.seconds > a.seconds ? b : a));
+    // Abort sets the canary weight to 0 at once, so traffic is back when detection fires,
+    // provided the canary is still running then: its pauses must outlast detection.
+    const problems: string[] = [];
+    const pauses = (canary.steps ?? []).map((step) => step.pause);
+    const manual = pauses.some((pause) => pause !== undefined && pause.duration === undefined);
+    const paused = pauses.reduce(
+      (sum, pause) =>
+        sum + (pause?.duration !== undefined ? parseDurationSeconds(pause.duration) : 0),
+      0,
+    );
+    if (!manual && paused < worst.seconds) {
+      problems.push(
+        `the canary reaches 100 % after ${paused} s of pauses, before a failing analysis can abort it ` +
+          `(${worst.arithmetic}); lengthen the pauses to at least ${worst.seconds} s in total`,
+      );
+    }
+    return { seconds: worst.seconds, arithmetic: worst.arithmetic, problems };
+  }
+
+  if (blueGreen?.postPromotionAnalysis) {
+    // Users reach the new version only at promotion; after it, the post-promotion analysis
+    // must fail while the previous version still runs, so the switch back is instant.
+    const worst = blueGreen.postPromotionAnalysis.templates
+      .map((ref) => detection(findTemplate(templates, ref.templateName), scrape))
+      .reduce((a, b) => (b.seconds > a.seconds ? b : a));
+    const problems: string[] = [];
+    const limit = worst.metric.failureLimit ?? DEFAULT_FAILURE_LIMIT;
+    if (worst.metric.count !== undefined && worst.metric.count < limit + 1) {
+      problems.push(
+        `the analysis takes count ${worst.metric.count} measurements but fails only after ` +
+          `failureLimit ${limit} + 1 = ${limit + 1}; it can never fail`,
+      );
+    }
+    const scaleDown = blueGreen.scaleDownDelaySeconds ?? 30;
+    if (scaleDown < worst.seconds) {
+      problems.push(
+        `scaleDownDelay ${scaleDown} s removes the previous version before a failing ` +
+          `post-promotion analysis can switch back (${worst.arithmetic}); raise it to at least ${worst.seconds} s`,
+      );
+    }
+    return { seconds: worst.seconds, arithmetic: worst.arithmetic, problems };
+  }
+  return undefined;
+}

@@ -1,0 +1,283 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../environments/types';
+import { ConfigError } from '../errors';
+import { HttpRoute } from '../imports/gateway-httproute-gateway.networking.k8s.io';
+import { Rollout } from '../imports/rollouts-rollout-argoproj.io';
+import { CLUSTER_GATEWAY, ROLLOUTS_GATEWAY_PLUGIN, environmentListener } from '../platform/gateway';
+import { renderAnalysisTemplate } from './analysis';
+import { AppConstruct, FOUNDATION_WAVE, SYNC_WAVE } from './app-construct';
+import { AppDefinition, AppKind, type AppBinding } from './definition';
+import type { PortOptions, WebServiceProps } from './props';
+import { rollbackBound, type AnalysisTemplateObject, type RolloutObject } from './rollback-bound';
+import { MANUAL_PROMOTION, RolloutStrategy, type RolloutTemplate } from './rollout';
+
+/** The default port of a web service. */
+export const DEFAULT_HTTP_PORT: PortOptions = { name: 'http', port: 8080 };
+
+/** Seconds a rollout may take by default to return traffic to stable in any environment. */
+export const DEFAULT_ROLLBACK_LIMIT_SECONDS = 120;
+
+/** The declaration of a web service, as apps/<name>.ts exports it. */
+export class WebServiceDefinition extends AppDefinition<WebServiceProps> {
+  public constructor(props: WebServiceProps) {
+    super(AppKind.WEB_SERVICE, props);
+  }
+
+  /** Ports; the first serves HTTP. */
+  public get ports(): readonly PortOptions[] {
+    return this.props.ports ?? [DEFAULT_HTTP_PORT];
+  }
+
+  /** The rollout template. */
+  public get rollout(): RolloutTemplate {
+    return this.props.rollout ?? RolloutStrategy.rolling();
+  }
+
+  /** Host name in an environment. */
+  public override hostIn(environment: EnvironmentConfig): string {
+    const host = this.props.host;
+    if (typeof host === 'function') return host(environment.domain);
+    return host ?? `${this.props.name}.${environment.domain}`;
+  }
+
+  /** Builds the web service in one environment. */
+  public build(scope: Construct, binding: AppBinding): WebService {
+    return new WebService(scope, `${binding.environment.name}-${this.name}`, this, binding);
+  }
+}
+
+/**
+ * An HTTP service in one environment: the foundation of every app plus a Deployment or
+ * Argo Rollout (by its rollout template), its Services, an HTTPRoute on the environment's
+ * listener of the cluster Gateway, an AnalysisTemplate for canary and blue-green, and a
+ * ServiceMonitor. Refuses a rollout whose rollback bound exceeds the environment's limit.
+ */
+export class WebService extends AppConstruct {
+  /** Declares a web service (the form apps/<name>.ts uses). */
+  public static define(props: WebServiceProps): WebServiceDefinition {
+    return new WebServiceDefinition(props);
+  }
+
+  /** The rollback bound computed from the rendered objects, if the template has one. */
+  public readonly rollbackBoundSeconds?: number;
+
+  private readonly web: WebServiceDefinition;
+
+  public constructor(
+    scope: Construct,
+    id: string,
+    definition: WebServiceDefinition,
+    binding: AppBinding,
+  ) {
+    super(scope, id, definition, binding);
+    this.web = definition;
+    const name = definition.name;
+    const [httpPort] = definition.ports;
+    const metricsPortName = this.props.metrics?.port ?? httpPort.name;
+    const metricsPort = definition.ports.find((port) => port.name === metricsPortName) ?? httpPort;
+    const rollout = definition.rollout;
+
+    this.service(name);
+    if (rollout.kind === 'canary') this.service(`${name}-canary`);
+    if (rollout.kind === 'blueGreen') this.service(`${name}-preview`);
+    this.route(httpPort, rollout.kind === 'canary');
+    const monitor = this.serviceMonitor(metricsPort.name);
+    this.networkPolicy({ gatewayPorts: [httpPort], metricsPort });
+    this.disruptionBudget();
+
+    const container = this.container(definition.ports, {
+      readinessProbe: {
+        httpGet: {
+          path: definition.props.probes?.readinessPath ?? '/healthz/ready',
+          port: k8s.IntOrString.fromString(httpPort.name),
+        },
+        periodSeconds: 5,
+        failureThreshold: 3,
+      },
+      livenessProbe: {
+        httpGet: {
+          path: definition.props.probes?.livenessPath ?? '/healthz/live',
+          port: k8s.IntOrString.fromString(httpPort.name),
+        },
+        periodSeconds: 10,
+        failureThreshold: 3,
+      },
+    });
+    const template = this.podTemplate(container);
+
+    if (rollout.kind === 'rolling') {
+      new k8s.KubeDeployment(this.folder, 'deployment', {
+        metadata: this.metadata(name),
+        spec: {
+          replicas: this.declaredReplicas,
+          revisionHistoryLimit: 5,
+          selector: { matchLabels: { ...this.selectorLabels } },
+          strategy: {
+            type: 'RollingUpdate',
+            rollingUpdate: {
+              maxSurge: intOrString(rollout.maxSurge),
+              maxUnavailable: intOrString(rollout.maxUnavailable),
+            },
+          },
+          template,
+        },
+      });
+      this.autoscaler({ apiVersion: 'apps/v1', kind: 'Deployment' });
+      return;
+    }
+
+    const analysisTemplate = renderAnalysisTemplate(this.folder, {
+      name,
+      metadata: this.metadata(name),
+      analysis: rollout.analysis,
+      count: rollout.kind === 'blueGreen' ? rollout.analysis.count : undefined,
+      annotations: { [SYNC_WAVE]: FOUNDATION_WAVE },
+    });
+    const args = (service: string) => [
+      { name: 'service', value: service },
+      { name: 'namespace', value: binding.namespace },
+    ];
+    const analysisRef = (service: string) => ({
+      templates: [{ templateName: name }],
+      args: args(service),
+    });
+
+    const strategy =
+      rollout.kind === 'canary'
+        ? {
+            canary: {
+              stableService: name,
+              canaryService: `${name}-canary`,
+              trafficRouting: {
+                plugins: {
+                  [ROLLOUTS_GATEWAY_PLUGIN]: { httpRoute: name, namespace: binding.namespace },
+                },
+              },
+              analysis: { ...analysisRef(`${name}-canary`), startingStep: 0 },
+              abortScaleDownDelaySeconds: 30,
+              steps: rollout.steps.flatMap((step) => [
+                { setWeight: step.weight },
+                ...(step.pause === undefined
+                  ? []
+                  : step.pause === MANUAL_PROMOTION
+                    ? [{ pause: {} }]
+                    : [{ pause: { duration: `${step.pause.toSeconds()}s` } }]),
+              ]),
+            },
+          }
+        : {
+            blueGreen: {
+              activeService: name,
+              previewService: `${name}-preview`,
+              autoPromotionEnabled: rollout.autoPromotion,
+              scaleDownDelaySeconds: rollout.scaleDownDelaySeconds,
+              prePromotionAnalysis: analysisRef(`${name}-preview`),
+              postPromotionAnalysis: analysisRef(name),
+            },
+          };
+
+    const workload = new ApiObject(this.folder, 'rollout', {
+      ...Rollout.GVK,
+      metadata: this.metadata(name),
+      spec: {
+        ...(this.declaredReplicas !== undefined ? { replicas: this.declaredReplicas } : {}),
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: { ...this.selectorLabels } },
+        template: k8s.toJson_PodTemplateSpec(template),
+        strategy,
+      },
+    });
+    this.autoscaler(Rollout.GVK);
+
+    const bound = rollbackBound(
+      workload.toJson() as RolloutObject,
+      [analysisTemplate.toJson() as AnalysisTemplateObject],
+      monitor.toJson(),
+    );
+    if (bound) {
+      this.rollbackBoundSeconds = bound.seconds;
+      this.checkBound(bound.seconds, bound.arithmetic, bound.problems);
+    }
+  }
+
+  private checkBound(seconds: number, arithmetic: string, problems: readonly string[]): void {
+    const subject = `app '${this.definition.name}' env '${this.binding.environment.name}'`;
+    const limit =
+      this.binding.environment.rollbackLimit?.toSeconds() ?? DEFAULT_ROLLBACK_LIMIT_SECONDS;
+    const found = problems.map((message) => ({ subject, field: 'rollout', message }));
+    if (seconds > limit) {
+      found.push({
+        subject,
+        field: 'rollout',
+        message: `worst-case rollback takes ${arithmetic}, over the environment's limit of ${limit} s; shorten the analysis interval, failureLimit or initialDelay`,
+      });
+    }
+    if (found.length > 0) throw new ConfigError(found);
+  }
+
+  /** Pods at most: autoscaler max (or replicas), doubled for canary/preview/surge pods. */
+  protected get maxPods(): number {
+    const most = this.settings.autoscaling?.maxReplicas ?? this.settings.replicas;
+    return most * 2 + 1;
+  }
+
+  private service(serviceName: string): void {
+    new k8s.KubeService(this.folder, `service-${serviceName}`, {
+      metadata: this.metadata(serviceName),
+      spec: {
+        type: 'ClusterIP',
+        selector: { ...this.selectorLabels },
+        ports: this.web.ports.map((port) => ({
+          name: port.name,
+          port: port.port,
+          targetPort: k8s.IntOrString.fromString(port.name),
+          protocol: 'TCP',
+        })),
+      },
+    });
+  }
+
+  private route(port: PortOptions, canary: boolean): void {
+    const name = this.definition.name;
+    const backend = (service: string, weight?: number) => ({
+      group: '',
+      kind: 'Service',
+      name: service,
+      port: port.port,
+      ...(weight !== undefined ? { weight } : {}),
+    });
+    new ApiObject(this.folder, 'route', {
+      ...HttpRoute.GVK,
+      metadata: this.metadata(name),
+      spec: {
+        parentRefs: [
+          {
+            group: 'gateway.networking.k8s.io',
+            kind: 'Gateway',
+            name: CLUSTER_GATEWAY.name,
+            namespace: CLUSTER_GATEWAY.namespace,
+            sectionName: environmentListener(this.binding.environment.name),
+          },
+        ],
+        hostnames: [this.web.hostIn(this.binding.environment)],
+        rules: [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+            // Canary: the Rollouts plugin moves the weights between these two backends.
+            backendRefs: canary
+              ? [backend(name, 100), backend(`${name}-canary`, 0)]
+              : [backend(name)],
+          },
+        ],
+      },
+    });
+  }
+}
+
+function intOrString(value: number | string): k8s.IntOrString {
+  return typeof value === 'number'
+    ? k8s.IntOrString.fromNumber(value)
+    : k8s.IntOrString.fromString(value);
+}
