@@ -1,7 +1,8 @@
 // The synth command as a function, so tests run it in-process.
 import * as path from 'node:path';
 import { loadConfig, type PlatformConfig } from '../environments';
-import { renderTree } from './render';
+import type { AppCatalog } from '../constructs/app/catalog';
+import { defaultCatalog, renderTree } from './render';
 import { compareTrees, isEmpty, readTree, writeTreeAtomically, type TreeDifference } from './tree';
 
 /** Options of {@link synth}. */
@@ -23,6 +24,11 @@ export interface SynthOptions {
    * @default the reference configuration in environments/
    */
   readonly config?: PlatformConfig;
+  /**
+   * The apps and their versions.
+   * @default apps/index.ts with environments/versions/<env>.json
+   */
+  readonly catalog?: AppCatalog;
 }
 
 /** What a synth did. */
@@ -45,7 +51,7 @@ function owned(file: string, prefixes: readonly string[]): boolean {
  */
 export function synth(options: SynthOptions): SynthResult {
   const config = options.config ?? loadConfig();
-  const rendered = renderTree(config, options.clusters);
+  const rendered = renderTree(config, options.clusters, options.catalog ?? defaultCatalog(config));
   const onDisk = readTree(options.outDir);
 
   let expected: ReadonlyMap<string, string> = rendered.files;

@@ -28,11 +28,18 @@ export function isKustomization(file: string): boolean {
   return file.endsWith('/kustomization.yaml') || file === 'kustomization.yaml';
 }
 
-/** The objects of a rendered tree (parsed back from YAML), with their paths. */
+const parsed = new WeakMap<RenderedTree, { file: string; object: RenderedObject }[]>();
+
+/** The objects of a rendered tree (parsed back from YAML once per tree), with their paths. */
 export function objectsOf(tree: RenderedTree): { file: string; object: RenderedObject }[] {
-  return [...tree.files]
-    .filter(([file]) => !isKustomization(file))
-    .map(([file, content]) => ({ file, object: parse(content) as RenderedObject }));
+  let objects = parsed.get(tree);
+  if (!objects) {
+    objects = [...tree.files]
+      .filter(([file]) => !isKustomization(file))
+      .map(([file, content]) => ({ file, object: parse(content) as RenderedObject }));
+    parsed.set(tree, objects);
+  }
+  return objects;
 }
 
 /** The one object of a kind and name in a rendered tree under a folder prefix; throws otherwise. */
@@ -51,3 +58,10 @@ export function findObject(
   }
   return matches[0].object;
 }
+
+/**
+ * Rendered YAML read back for assertions: tests walk deep paths of upstream schemas, which
+ * typing would only restate.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Loose = any;

@@ -1,0 +1,184 @@
+import { ScheduledTask, Worker } from '../../constructs/app';
+import { renderApps } from '../support/apps';
+import {
+  findObject,
+  objectsOf,
+  referenceTree,
+  type Loose,
+  type RenderedObject,
+} from '../support/tree';
+
+interface PodSpec {
+  securityContext?: Record<string, unknown>;
+  automountServiceAccountToken?: boolean;
+  containers: {
+    name: string;
+    image: string;
+    securityContext?: Record<string, unknown>;
+    resources?: unknown;
+  }[];
+}
+
+/** Every pod template in a tree: Deployments, Rollouts and CronJobs. */
+function podTemplates(objects: { file: string; object: RenderedObject }[]): [string, PodSpec][] {
+  return objects.flatMap(({ file, object }) => {
+    const spec = object.spec as Record<string, Loose>;
+    if (object.kind === 'Deployment' || object.kind === 'Rollout')
+      return [[file, spec.template.spec]];
+    if (object.kind === 'CronJob') return [[file, spec.jobTemplate.spec.template.spec]];
+    return [];
+  });
+}
+
+describe('the reference apps', () => {
+  const tree = referenceTree();
+
+  it('render an HTTP API with canary, a blue-green service and a rolling worker', () => {
+    expect(
+      findObject(tree, 'apps/dev/checkout-api/', 'Rollout', 'checkout-api').spec,
+    ).toHaveProperty('strategy.canary');
+    expect(findObject(tree, 'apps/prod/storefront/', 'Rollout', 'storefront').spec).toHaveProperty(
+      'strategy.blueGreen',
+    );
+    expect(
+      findObject(tree, 'apps/test/order-worker/', 'Deployment', 'order-worker').spec,
+    ).toHaveProperty('strategy.type', 'RollingUpdate');
+  });
+
+  it('run in dev and test, and only the first two in prod', () => {
+    const appFiles = [...tree.files.keys()].filter(
+      (file) => file.startsWith('apps/') && file.split('/').length === 4,
+    );
+    const folders = [...new Set(appFiles.map((file) => file.split('/').slice(0, 3).join('/')))];
+    expect(folders.sort()).toEqual([
+      'apps/dev/checkout-api',
+      'apps/dev/order-worker',
+      'apps/dev/storefront',
+      'apps/prod/checkout-api',
+      'apps/prod/storefront',
+      'apps/test/checkout-api',
+      'apps/test/order-worker',
+      'apps/test/storefront',
+    ]);
+  });
+
+  it('take their image version per environment from environments/versions', () => {
+    const image = (env: string, app: string, kind: string) =>
+      (findObject(tree, `apps/${env}/${app}/`, kind, app).spec as Record<string, Loose>).template
+        .spec.containers[0].image as string;
+    expect(image('dev', 'checkout-api', 'Rollout')).toBe(
+      'registry.example.com/payments/checkout-api:1.8.0',
+    );
+    expect(image('prod', 'checkout-api', 'Rollout')).toBe(
+      'registry.example.com/payments/checkout-api:1.7.3',
+    );
+    expect(image('prod', 'storefront', 'Rollout')).toMatch(
+      /^registry\.example\.com\/web\/storefront@sha256:[a-f0-9]{64}$/,
+    );
+  });
+
+  it('let the worker call checkout-api, a same-team caller it declares', () => {
+    const policy = findObject(tree, 'apps/dev/checkout-api/', 'CiliumNetworkPolicy', 'checkout-api')
+      .spec as {
+      ingress: { fromEndpoints?: { matchLabels: Record<string, string> }[] }[];
+    };
+    expect(policy.ingress).toContainEqual({
+      fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'dev-order-worker' } }],
+      toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }],
+    });
+    const worker = findObject(tree, 'apps/dev/order-worker/', 'CiliumNetworkPolicy', 'order-worker')
+      .spec as {
+      egress: unknown[];
+    };
+    expect(worker.egress).toContainEqual({
+      toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'dev-checkout-api' } }],
+      toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }],
+    });
+  });
+
+  it('reference secrets by name and never render a Secret', () => {
+    expect(objectsOf(tree).filter(({ object }) => object.kind === 'Secret')).toEqual([]);
+  });
+});
+
+describe('Pod Security "restricted" on every pod template', () => {
+  const task = ScheduledTask.define({
+    name: 'nightly-report',
+    team: 'web',
+    image: 'registry.example.com/web/report',
+    schedule: '0 3 * * *',
+  });
+  const objects = [...objectsOf(referenceTree()), ...objectsOf(renderApps([task]))];
+
+  it.each(podTemplates(objects))('%s', (_file, pod) => {
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    for (const container of pod.containers) {
+      expect(container.securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect(container.resources).toBeDefined();
+    }
+  });
+});
+
+describe('Worker and ScheduledTask', () => {
+  const worker = Worker.define({
+    name: 'indexer',
+    team: 'search',
+    image: 'registry.example.com/search/indexer',
+  });
+  const task = ScheduledTask.define({
+    name: 'cleanup',
+    team: 'search',
+    image: 'registry.example.com/search/cleanup',
+    schedule: '*/15 * * * *',
+  });
+  const tree = renderApps([worker, task]);
+  const kinds = (app: string) =>
+    objectsOf(tree)
+      .filter(({ file }) => file.startsWith(`apps/dev/${app}/`))
+      .map(({ object }) => object.kind)
+      .sort();
+
+  it('a worker without ports has no Service, route or monitor, and no ingress at all', () => {
+    expect(kinds('indexer')).toEqual([
+      'CiliumNetworkPolicy',
+      'Deployment',
+      'LimitRange',
+      'Namespace',
+      'PodDisruptionBudget',
+      'ResourceQuota',
+      'ServiceAccount',
+    ]);
+    const policy = findObject(tree, 'apps/dev/indexer/', 'CiliumNetworkPolicy', 'indexer').spec as {
+      ingress: unknown[];
+    };
+    expect(policy.ingress).toEqual([{}]);
+  });
+
+  it('a scheduled task is a CronJob that never overlaps and stops after its timeout', () => {
+    expect(kinds('cleanup')).toEqual([
+      'CiliumNetworkPolicy',
+      'CronJob',
+      'LimitRange',
+      'Namespace',
+      'ResourceQuota',
+      'ServiceAccount',
+    ]);
+    expect(findObject(tree, 'apps/dev/cleanup/', 'CronJob', 'cleanup').spec).toMatchObject({
+      schedule: '*/15 * * * *',
+      concurrencyPolicy: 'Forbid',
+      jobTemplate: {
+        spec: { activeDeadlineSeconds: 1800, template: { spec: { restartPolicy: 'Never' } } },
+      },
+    });
+  });
+});

@@ -1,0 +1,97 @@
+import { findObject, objectsOf, referenceTree, type RenderedObject } from '../support/tree';
+
+const tree = referenceTree();
+const spec = (object: RenderedObject) => object.spec as Record<string, unknown>;
+
+describe('Argo CD registrations of the reference apps', () => {
+  it('has one Application per app per environment, on the environment’s cluster', () => {
+    const applications = (cluster: string) =>
+      objectsOf(tree)
+        .filter(
+          ({ file, object }) =>
+            file.startsWith(`argocd/${cluster}/`) && object.kind === 'Application',
+        )
+        .map(({ object }) => object.metadata.name);
+    expect(applications('dev')).toEqual([
+      'dev-checkout-api',
+      'dev-order-worker',
+      'dev-storefront',
+      'test-checkout-api',
+      'test-order-worker',
+      'test-storefront',
+    ]);
+    // the worker is disabled in prod
+    expect(applications('prod')).toEqual(['prod-checkout-api', 'prod-storefront']);
+  });
+
+  it('points each Application at its folder of this repository, in its namespace and project', () => {
+    const application = findObject(tree, 'argocd/prod/', 'Application', 'prod-checkout-api');
+    expect(application.metadata.namespace).toBe('argocd');
+    expect(spec(application)).toMatchObject({
+      project: 'payments',
+      source: {
+        repoURL: 'ssh://git@git.example.com/nextgen/gitops.git',
+        targetRevision: 'main',
+        path: 'gitops/apps/prod/checkout-api',
+      },
+      destination: { server: 'https://kubernetes.default.svc', namespace: 'prod-checkout-api' },
+    });
+    expect(tree.files.has('apps/prod/checkout-api/kustomization.yaml')).toBe(true);
+  });
+
+  it('syncs automatically with prune and self-heal in dev and test, and waits for a person in prod', () => {
+    const syncPolicy = (cluster: string, name: string) =>
+      spec(findObject(tree, `argocd/${cluster}/`, 'Application', name)).syncPolicy as Record<
+        string,
+        unknown
+      >;
+    expect(syncPolicy('dev', 'dev-storefront').automated).toEqual({ prune: true, selfHeal: true });
+    expect(syncPolicy('dev', 'test-storefront').automated).toEqual({ prune: true, selfHeal: true });
+    expect(syncPolicy('prod', 'prod-storefront').automated).toBeUndefined();
+  });
+
+  it('gives each team a project limited to this repo, its own namespaces and the app kinds', () => {
+    const project = spec(findObject(tree, 'argocd/dev/', 'AppProject', 'payments'));
+    expect(project.sourceRepos).toEqual(['ssh://git@git.example.com/nextgen/gitops.git']);
+    expect(project.destinations).toEqual([
+      { server: 'https://kubernetes.default.svc', namespace: 'dev-checkout-api' },
+      { server: 'https://kubernetes.default.svc', namespace: 'dev-order-worker' },
+      { server: 'https://kubernetes.default.svc', namespace: 'test-checkout-api' },
+      { server: 'https://kubernetes.default.svc', namespace: 'test-order-worker' },
+    ]);
+    expect(project.clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace' }]);
+    expect(project.namespaceResourceWhitelist).toContainEqual({
+      group: 'argoproj.io',
+      kind: 'Rollout',
+    });
+    expect(project.namespaceResourceWhitelist).not.toContainEqual({
+      group: 'rbac.authorization.k8s.io',
+      kind: 'RoleBinding',
+    });
+    expect(spec(findObject(tree, 'argocd/prod/', 'AppProject', 'web')).destinations).toEqual([
+      { server: 'https://kubernetes.default.svc', namespace: 'prod-storefront' },
+    ]);
+  });
+
+  it('creates what a workload needs in an earlier sync wave', () => {
+    for (const kind of [
+      'Namespace',
+      'ResourceQuota',
+      'LimitRange',
+      'ServiceAccount',
+      'ConfigMap',
+      'AnalysisTemplate',
+    ]) {
+      const found = objectsOf(tree).filter(
+        ({ file, object }) => file.startsWith('apps/prod/checkout-api/') && object.kind === kind,
+      );
+      expect(found).toHaveLength(1);
+      const wave = Number(
+        (found[0].object.metadata as { annotations?: Record<string, string> }).annotations?.[
+          'argocd.argoproj.io/sync-wave'
+        ],
+      );
+      expect(wave).toBeLessThan(0);
+    }
+  });
+});

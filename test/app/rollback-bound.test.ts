@@ -1,0 +1,154 @@
+import {
+  parseDurationSeconds,
+  rollbackBound,
+  type AnalysisTemplateObject,
+  type RolloutObject,
+} from '../../constructs/app/rollback-bound';
+
+const template = (
+  metrics: Partial<AnalysisTemplateObject['spec']['metrics'][number]>[],
+  name = 'app',
+): AnalysisTemplateObject => ({
+  metadata: { name },
+  spec: { metrics: metrics.map((metric, i) => ({ name: `m${i}`, ...metric })) },
+});
+const monitor = (interval: string) => ({ spec: { endpoints: [{ interval }] } });
+const canary = (pauses: (string | undefined)[], templateName = 'app'): RolloutObject => ({
+  spec: {
+    strategy: {
+      canary: {
+        steps: pauses.flatMap((pause, i) => [
+          { setWeight: (i + 1) * 10 },
+          ...(pause === undefined
+            ? []
+            : [{ pause: pause === 'manual' ? {} : { duration: pause } }]),
+        ]),
+        analysis: { templates: [{ templateName }] },
+      },
+    },
+  },
+});
+const blueGreen = (scaleDownDelaySeconds: number): RolloutObject => ({
+  spec: {
+    strategy: {
+      blueGreen: {
+        scaleDownDelaySeconds,
+        postPromotionAnalysis: { templates: [{ templateName: 'app' }] },
+      },
+    },
+  },
+});
+
+describe('rollbackBound', () => {
+  it('canary with the defaults: 0 s + 15 s + (2 + 1) × 20 s = 75 s', () => {
+    const bound = rollbackBound(
+      canary(['30s', '30s', '30s', undefined]),
+      [template([{ interval: '20s', initialDelay: '0s', failureLimit: 2 }])],
+      monitor('15s'),
+    );
+    expect(bound).toEqual({
+      seconds: 75,
+      arithmetic:
+        'initialDelay 0 s + scrape interval 15 s + (failureLimit 2 + 1) × interval 20 s = 75 s',
+      problems: [],
+    });
+  });
+
+  it('takes the slowest metric: 10 s + 30 s + (3 + 1) × 1m = 280 s', () => {
+    const bound = rollbackBound(
+      canary(['manual']),
+      [
+        template([
+          { interval: '20s', failureLimit: 1 },
+          { interval: '1m', initialDelay: '10s', failureLimit: 3 },
+        ]),
+      ],
+      monitor('30s'),
+    );
+    expect(bound?.seconds).toBe(280);
+    expect(bound?.arithmetic).toBe(
+      'initialDelay 10 s + scrape interval 30 s + (failureLimit 3 + 1) × interval 60 s = 280 s',
+    );
+    // a manual pause holds the canary as long as needed
+    expect(bound?.problems).toEqual([]);
+  });
+
+  it('uses Prometheus’ 30 s default when the monitor sets no interval', () => {
+    const bound = rollbackBound(canary(['5m']), [template([{ interval: '10s' }])], {
+      spec: { endpoints: [{}] },
+    });
+    // failureLimit defaults to 0 in Argo Rollouts
+    expect(bound?.seconds).toBe(0 + 30 + 1 * 10);
+  });
+
+  it('refuses a canary that reaches 100 % before the analysis can fail it', () => {
+    const bound = rollbackBound(
+      canary(['20s', '20s', undefined]),
+      [template([{ interval: '20s', failureLimit: 2 }])],
+      monitor('15s'),
+    );
+    expect(bound?.problems).toEqual([
+      'the canary reaches 100 % after 40 s of pauses, before a failing analysis can abort it ' +
+        '(initialDelay 0 s + scrape interval 15 s + (failureLimit 2 + 1) × interval 20 s = 75 s); ' +
+        'lengthen the pauses to at least 75 s in total',
+    ]);
+  });
+
+  it('blue-green: detection of the post-promotion analysis, if the old version is still there', () => {
+    const analysis = [template([{ interval: '15s', failureLimit: 2, count: 8 }])];
+    expect(rollbackBound(blueGreen(120), analysis, monitor('15s'))).toEqual({
+      seconds: 60,
+      arithmetic:
+        'initialDelay 0 s + scrape interval 15 s + (failureLimit 2 + 1) × interval 15 s = 60 s',
+      problems: [],
+    });
+    expect(rollbackBound(blueGreen(45), analysis, monitor('15s'))?.problems).toEqual([
+      'scaleDownDelay 45 s removes the previous version before a failing post-promotion analysis ' +
+        'can switch back (initialDelay 0 s + scrape interval 15 s + (failureLimit 2 + 1) × interval 15 s = 60 s); ' +
+        'raise it to at least 60 s',
+    ]);
+  });
+
+  it('blue-green: an analysis whose count never reaches failureLimit + 1 can never fail', () => {
+    const bound = rollbackBound(
+      blueGreen(600),
+      [template([{ interval: '10s', failureLimit: 3, count: 3 }])],
+      monitor('15s'),
+    );
+    expect(bound?.problems).toEqual([
+      'the analysis takes count 3 measurements but fails only after failureLimit 3 + 1 = 4; it can never fail',
+    ]);
+  });
+
+  it('has no bound without automated analysis', () => {
+    expect(
+      rollbackBound(
+        { spec: { strategy: { canary: { steps: [{ setWeight: 100 }] } } } },
+        [],
+        undefined,
+      ),
+    ).toBeUndefined();
+  });
+
+  it('fails loudly when the Rollout references a template that is not rendered', () => {
+    expect(() =>
+      rollbackBound(canary(['1m'], 'other'), [template([{ interval: '1s' }])], undefined),
+    ).toThrow("the Rollout references AnalysisTemplate 'other', which is not rendered");
+  });
+});
+
+describe('parseDurationSeconds', () => {
+  it.each([
+    ['90s', 90],
+    ['1m30s', 90],
+    ['2h', 7200],
+    ['45', 45],
+    [12, 12],
+  ] as const)('%p is %p s', (text, seconds) => {
+    expect(parseDurationSeconds(text)).toBe(seconds);
+  });
+
+  it('rejects what is not a duration', () => {
+    expect(() => parseDurationSeconds('soon')).toThrow("not a duration: 'soon'");
+  });
+});

@@ -1,0 +1,248 @@
+import { Duration } from 'cdk8s';
+import { RolloutStrategy, WebService } from '../../constructs/app';
+import { renderApps } from '../support/apps';
+import { findObject, objectsOf, type Loose, type RenderedObject } from '../support/tree';
+
+const base = { team: 'shop', image: 'registry.example.com/shop/app' };
+const rolling = WebService.define({ ...base, name: 'plain', replicas: 2 });
+const canary = WebService.define({
+  ...base,
+  name: 'canary-app',
+  rollout: RolloutStrategy.canary({
+    steps: [
+      { weight: 20, pause: Duration.seconds(60) },
+      { weight: 60, pause: RolloutStrategy.MANUAL },
+      { weight: 100 },
+    ],
+    analysis: { minSuccessRate: 0.995, maxP95Latency: Duration.millis(250), failureLimit: 1 },
+  }),
+});
+const blueGreen = WebService.define({
+  ...base,
+  name: 'bg-app',
+  ports: [
+    { name: 'http', port: 3000 },
+    { name: 'metrics', port: 9100 },
+  ],
+  metrics: { port: 'metrics', interval: Duration.seconds(10) },
+  host: (domain) => `www.${domain}`,
+  autoscaling: { minReplicas: 2, maxReplicas: 5 },
+  rollout: RolloutStrategy.blueGreen({
+    scaleDownDelay: Duration.seconds(90),
+    autoPromotion: false,
+  }),
+});
+const tree = renderApps([rolling, canary, blueGreen]);
+const inApp = (env: string, app: string, kind: string, name = app) =>
+  findObject(tree, `apps/${env}/${app}/`, kind, name);
+const spec = (object: RenderedObject) => object.spec as Record<string, Loose>;
+
+describe('WebService with the rolling template', () => {
+  it('renders a Deployment that never drops capacity during an update', () => {
+    const deployment = spec(inApp('dev', 'plain', 'Deployment'));
+    expect(deployment.replicas).toBe(2);
+    expect(deployment.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 },
+    });
+    expect(
+      objectsOf(tree).some(
+        ({ file, object }) => file.startsWith('apps/dev/plain/') && object.kind === 'Rollout',
+      ),
+    ).toBe(false);
+  });
+
+  it('routes <name>.<domain> through the environment listener of the cluster Gateway', () => {
+    expect(spec(inApp('test', 'plain', 'HTTPRoute'))).toEqual({
+      parentRefs: [
+        {
+          group: 'gateway.networking.k8s.io',
+          kind: 'Gateway',
+          name: 'platform',
+          namespace: 'gateway',
+          sectionName: 'https-test',
+        },
+      ],
+      hostnames: ['plain.test.example.com'],
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+          backendRefs: [{ group: '', kind: 'Service', name: 'plain', port: 8080 }],
+        },
+      ],
+    });
+  });
+
+  it('lives in <env>-<app> with quota, limits and its own service account', () => {
+    const namespace = inApp('prod', 'plain', 'Namespace', 'prod-plain');
+    expect(namespace.metadata.labels).toMatchObject({
+      'nextgen.dev/app-namespace': 'true',
+      'nextgen.dev/team': 'shop',
+      'nextgen.dev/environment': 'prod',
+      'pod-security.kubernetes.io/enforce': 'restricted',
+    });
+    // prod: 2 replicas -> 2 * 2 + 1 = 5 pods at most, 250m CPU request each
+    expect(spec(inApp('prod', 'plain', 'ResourceQuota')).hard).toEqual({
+      pods: 5,
+      'requests.cpu': '1250m',
+      'limits.cpu': '5000m',
+      'requests.memory': '1280Mi',
+      'limits.memory': '2560Mi',
+    });
+    expect(inApp('prod', 'plain', 'ServiceAccount').automountServiceAccountToken).toBe(false);
+  });
+});
+
+describe('WebService with the canary template', () => {
+  const rollout = () => spec(inApp('prod', 'canary-app', 'Rollout'));
+
+  it('splits traffic on the HTTPRoute through the Rollouts Gateway API plugin', () => {
+    expect(rollout().strategy.canary).toMatchObject({
+      stableService: 'canary-app',
+      canaryService: 'canary-app-canary',
+      trafficRouting: {
+        plugins: {
+          'argoproj-labs/gatewayAPI': { httpRoute: 'canary-app', namespace: 'prod-canary-app' },
+        },
+      },
+    });
+    const backends = spec(inApp('prod', 'canary-app', 'HTTPRoute')).rules[0].backendRefs;
+    expect(backends.map((b: { name: string; weight: number }) => [b.name, b.weight])).toEqual([
+      ['canary-app', 100],
+      ['canary-app-canary', 0],
+    ]);
+    inApp('prod', 'canary-app', 'Service', 'canary-app-canary');
+  });
+
+  it('renders the weighted steps with their pauses (manual = no duration)', () => {
+    expect(rollout().strategy.canary.steps).toEqual([
+      { setWeight: 20 },
+      { pause: { duration: '60s' } },
+      { setWeight: 60 },
+      { pause: {} },
+      { setWeight: 100 },
+    ]);
+  });
+
+  it('runs the background analysis on the canary Service from the first step', () => {
+    expect(rollout().strategy.canary.analysis).toEqual({
+      templates: [{ templateName: 'canary-app' }],
+      args: [
+        { name: 'service', value: 'canary-app-canary' },
+        { name: 'namespace', value: 'prod-canary-app' },
+      ],
+      startingStep: 0,
+    });
+  });
+
+  it('analyses success rate and p95 latency against the thresholds from props', () => {
+    const template = inApp('prod', 'canary-app', 'AnalysisTemplate');
+    expect(template.metadata).toMatchObject({
+      annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
+    });
+    const metrics = spec(template).metrics;
+    expect(metrics.map((m: { name: string }) => m.name)).toEqual(['success-rate', 'latency-p95']);
+    expect(metrics[0]).toMatchObject({
+      interval: '20s',
+      failureLimit: 1,
+      successCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] >= 0.995',
+    });
+    expect(metrics[0].count).toBeUndefined();
+    expect(metrics[0].provider.prometheus.query).toBe(
+      'sum(rate(http_requests_total{namespace="{{args.namespace}}",service="{{args.service}}",code!~"5.."}[60s])) / ' +
+        'sum(rate(http_requests_total{namespace="{{args.namespace}}",service="{{args.service}}"}[60s]))',
+    );
+    expect(metrics[1].successCondition).toBe(
+      'len(result) == 0 || isNaN(result[0]) || result[0] <= 0.25',
+    );
+    expect(metrics[1].provider.prometheus.address).toBe(
+      'http://prometheus-operated.monitoring.svc:9090',
+    );
+  });
+});
+
+describe('WebService with the blue-green template', () => {
+  const strategy = () => spec(inApp('prod', 'bg-app', 'Rollout')).strategy.blueGreen;
+
+  it('has active and preview Services, analysed before and after promotion', () => {
+    expect(strategy()).toEqual({
+      activeService: 'bg-app',
+      previewService: 'bg-app-preview',
+      autoPromotionEnabled: false,
+      scaleDownDelaySeconds: 90,
+      prePromotionAnalysis: {
+        templates: [{ templateName: 'bg-app' }],
+        args: [
+          { name: 'service', value: 'bg-app-preview' },
+          { name: 'namespace', value: 'prod-bg-app' },
+        ],
+      },
+      postPromotionAnalysis: {
+        templates: [{ templateName: 'bg-app' }],
+        args: [
+          { name: 'service', value: 'bg-app' },
+          { name: 'namespace', value: 'prod-bg-app' },
+        ],
+      },
+    });
+    expect(spec(inApp('prod', 'bg-app', 'AnalysisTemplate')).metrics[0].count).toBe(5);
+  });
+
+  it('leaves replicas to the autoscaler, which scales the Rollout', () => {
+    expect(spec(inApp('dev', 'bg-app', 'Rollout')).replicas).toBeUndefined();
+    expect(spec(inApp('dev', 'bg-app', 'HorizontalPodAutoscaler'))).toMatchObject({
+      scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'bg-app' },
+      minReplicas: 2,
+      maxReplicas: 5,
+    });
+  });
+
+  it('takes a custom host and scrapes the metrics port at the interval given', () => {
+    expect(spec(inApp('prod', 'bg-app', 'HTTPRoute')).hostnames).toEqual(['www.example.com']);
+    expect(spec(inApp('prod', 'bg-app', 'ServiceMonitor')).endpoints).toEqual([
+      { port: 'metrics', path: '/metrics', interval: '10s' },
+    ]);
+  });
+});
+
+describe('the network policy of a web service', () => {
+  it('allows the gateway, Prometheus on the metrics port, and DNS; nothing else', () => {
+    expect(spec(inApp('dev', 'bg-app', 'CiliumNetworkPolicy'))).toEqual({
+      endpointSelector: {
+        matchLabels: {
+          'app.kubernetes.io/instance': 'dev-bg-app',
+          'app.kubernetes.io/name': 'bg-app',
+        },
+      },
+      ingress: [
+        { fromEntities: ['ingress'], toPorts: [{ ports: [{ port: '3000', protocol: 'TCP' }] }] },
+        {
+          fromEndpoints: [
+            {
+              matchLabels: {
+                'k8s:io.kubernetes.pod.namespace': 'monitoring',
+                'app.kubernetes.io/name': 'prometheus',
+              },
+            },
+          ],
+          toPorts: [{ ports: [{ port: '9100', protocol: 'TCP' }] }],
+        },
+      ],
+      egress: [
+        {
+          toEndpoints: [
+            {
+              matchLabels: {
+                'k8s:io.kubernetes.pod.namespace': 'kube-system',
+                'k8s:k8s-app': 'kube-dns',
+              },
+            },
+          ],
+          toPorts: [
+            { ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } },
+          ],
+        },
+      ],
+    });
+  });
+});
