@@ -18,6 +18,13 @@ describe('toYaml', () => {
     '12:30',
     '0x1F',
     '~',
+    '1_000',
+    '0b101',
+    '1:30:00',
+    '685_230.15',
+    '-.inf',
+    '.NaN',
+    '2024-01-01',
     'null',
     '',
   ];
@@ -26,6 +33,11 @@ describe('toYaml', () => {
     const text = toYaml({ value });
     expect(text).not.toBe(`value: ${value}\n`);
     expect(parse(text, { version: '1.1' })).toEqual({ value });
+  });
+
+  it('keeps numbers and booleans as such', () => {
+    const value = { a: 1, b: 2.5, c: false, d: null };
+    expect(parse(toYaml(value), { version: '1.1' })).toEqual(value);
   });
 
   it('leaves plain strings, numbers and booleans unquoted', () => {
