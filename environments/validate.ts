@@ -240,7 +240,8 @@ function validateAddresses(problems: ProblemCollector, clusters: readonly Cluste
   }
 }
 
-function validateSizes(
+/** Checks container sizes: valid quantities, limits not below requests. */
+export function validateSizes(
   problems: ProblemCollector,
   subject: string,
   field: string,

@@ -280,6 +280,35 @@ export abstract class AppConstruct extends Construct {
     });
   }
 
+  /** A Deployment of the pod template with a rolling update, and its autoscaler. */
+  protected rollingDeployment(
+    template: k8s.PodTemplateSpec,
+    maxSurge: number | string,
+    maxUnavailable: number | string,
+  ): void {
+    const intOrString = (value: number | string) =>
+      typeof value === 'number'
+        ? k8s.IntOrString.fromNumber(value)
+        : k8s.IntOrString.fromString(value);
+    new k8s.KubeDeployment(this.folder, 'deployment', {
+      metadata: this.metadata(this.definition.name),
+      spec: {
+        replicas: this.declaredReplicas,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: { ...this.selectorLabels } },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: {
+            maxSurge: intOrString(maxSurge),
+            maxUnavailable: intOrString(maxUnavailable),
+          },
+        },
+        template,
+      },
+    });
+    this.autoscaler({ apiVersion: 'apps/v1', kind: 'Deployment' });
+  }
+
   /** Replicas a workload declares: none when the autoscaler owns them. */
   protected get declaredReplicas(): number | undefined {
     return this.settings.autoscaling ? undefined : this.settings.replicas;

@@ -4,9 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PlatformConfig } from '../../environments';
-import { parseQuantity } from '../../environments/quantity';
 import type { EnvironmentConfig } from '../../environments/types';
-import { DNS_LABEL } from '../../environments/validate';
+import { DNS_LABEL, validateSizes } from '../../environments/validate';
 import { ProblemCollector } from '../errors';
 import { appNamespace, AppKind, type AppDefinition, type PeerApp } from './definition';
 import type { AutoscalingOptions, ScheduledTaskProps } from './props';
@@ -70,38 +69,6 @@ export function loadVersions(
   }
   problems.throwIfAny();
   return versions;
-}
-
-function checkResources(
-  problems: ProblemCollector,
-  subject: string,
-  app: AppDefinition,
-  environment: EnvironmentConfig,
-): void {
-  const sizes = app.settingsIn(environment).resources;
-  for (const [key, value] of Object.entries(sizes)) {
-    problems.check(
-      parseQuantity(value) !== undefined,
-      subject,
-      `resources.${key}`,
-      `must be a Kubernetes quantity like 250m or 256Mi, got '${value}'`,
-    );
-  }
-  const pairs = [
-    ['cpuRequest', 'cpuLimit'],
-    ['memoryRequest', 'memoryLimit'],
-  ] as const;
-  for (const [request, limit] of pairs) {
-    const r = parseQuantity(sizes[request]);
-    const l = parseQuantity(sizes[limit]);
-    if (r !== undefined && l !== undefined && l < r) {
-      problems.add(
-        subject,
-        `resources.${limit}`,
-        `must not be below ${request} (${sizes[limit]} < ${sizes[request]})`,
-      );
-    }
-  }
 }
 
 function validateDefinition(
@@ -331,7 +298,7 @@ export function validateCatalog(catalog: AppCatalog, config: PlatformConfig): vo
           problems.add(subject, 'host', `host '${host}' is already claimed by app '${other}'`);
         else hosts.set(host, app.name);
       }
-      checkResources(problems, subject, app, environment);
+      validateSizes(problems, subject, 'resources', app.settingsIn(environment).resources);
       const settings = app.settingsIn(environment);
       problems.check(
         Number.isInteger(settings.replicas) && settings.replicas >= 1,

@@ -108,23 +108,7 @@ export class WebService extends AppConstruct {
     const template = this.podTemplate(container);
 
     if (rollout.kind === 'rolling') {
-      new k8s.KubeDeployment(this.folder, 'deployment', {
-        metadata: this.metadata(name),
-        spec: {
-          replicas: this.declaredReplicas,
-          revisionHistoryLimit: 5,
-          selector: { matchLabels: { ...this.selectorLabels } },
-          strategy: {
-            type: 'RollingUpdate',
-            rollingUpdate: {
-              maxSurge: intOrString(rollout.maxSurge),
-              maxUnavailable: intOrString(rollout.maxUnavailable),
-            },
-          },
-          template,
-        },
-      });
-      this.autoscaler({ apiVersion: 'apps/v1', kind: 'Deployment' });
+      this.rollingDeployment(template, rollout.maxSurge, rollout.maxUnavailable);
       return;
     }
 
@@ -274,10 +258,4 @@ export class WebService extends AppConstruct {
       },
     });
   }
-}
-
-function intOrString(value: number | string): k8s.IntOrString {
-  return typeof value === 'number'
-    ? k8s.IntOrString.fromNumber(value)
-    : k8s.IntOrString.fromString(value);
 }

@@ -1,4 +1,3 @@
-import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import { AppConstruct } from './app-construct';
 import { AppDefinition, AppKind, type AppBinding } from './definition';
@@ -46,23 +45,7 @@ export class Worker extends AppConstruct {
     if (metricsPort) this.podMonitor(metricsPort.name);
     this.networkPolicy({ gatewayPorts: [], metricsPort });
     this.disruptionBudget();
-    new k8s.KubeDeployment(this.folder, 'deployment', {
-      metadata: this.metadata(definition.name),
-      spec: {
-        replicas: this.declaredReplicas,
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: { ...this.selectorLabels } },
-        strategy: {
-          type: 'RollingUpdate',
-          rollingUpdate: {
-            maxSurge: k8s.IntOrString.fromString('25%'),
-            maxUnavailable: k8s.IntOrString.fromNumber(0),
-          },
-        },
-        template: this.podTemplate(this.container(ports)),
-      },
-    });
-    this.autoscaler({ apiVersion: 'apps/v1', kind: 'Deployment' });
+    this.rollingDeployment(this.podTemplate(this.container(ports)), '25%', 0);
   }
 
   /** Autoscaler max (or replicas) plus surge. */
