@@ -1,5 +1,9 @@
+import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { bootstrapFlux, installCilium, type FluxBootstrap } from './bootstrap';
 import { apiEndpoint, clusterForStack } from './cluster';
+import { readStackSettings, type ConfigSource } from './stack-config';
+import { TalosCluster } from './talos/provision';
 
 /** What a stack exports. */
 export interface StackOutputs {
@@ -9,18 +13,79 @@ export interface StackOutputs {
   readonly apiEndpoint: string;
   /** The folder Flux syncs on this cluster, relative to the repository root. */
   readonly fluxPath: string;
+  /** Argo CD's UI on the cluster domain. */
+  readonly argocdUrl: string;
+  /** Grafana's UI on the cluster domain. */
+  readonly grafanaUrl: string;
+  /** Admin kubeconfig, secret. */
+  readonly kubeconfig: pulumi.Output<string>;
+  /** Admin talosconfig, secret. */
+  readonly talosconfig: pulumi.Output<string>;
+}
+
+/** Everything a stack declares, for callers (tests) that inspect the resources. */
+export interface ClusterStack {
+  /** The stack's outputs. */
+  readonly outputs: StackOutputs;
+  /** The Talos resources. */
+  readonly talos: TalosCluster;
+  /** Provider for the new cluster (from the read-back kubeconfig). */
+  readonly provider: k8s.Provider;
+  /** The Cilium release. */
+  readonly cilium: k8s.helm.v3.Release;
+  /** The Flux resources. */
+  readonly flux: FluxBootstrap;
+}
+
+/** Options of {@link defineStack}. */
+export interface DefineStackOptions {
+  /**
+   * Where stack settings are read from.
+   * @default the stack's Pulumi configuration
+   */
+  readonly config?: ConfigSource;
 }
 
 /**
- * The Pulumi program of one cluster stack. Resolves the cluster from the stack name and
- * exports its facts; Talos provisioning, the Cilium install and the Flux bootstrap build on
- * this (they are the Pulumi-stacks issue).
+ * The Pulumi program of one cluster stack: resolve the cluster from the stack name, validate
+ * the stack settings, then Talos (secrets, configs, apply per node, bootstrap, kubeconfig),
+ * Cilium, and Flux with its Secrets and sync objects, each step after the one before.
  */
-export function defineStack(stack: string = pulumi.getStack()): StackOutputs {
+export function defineStack(
+  stack: string = pulumi.getStack(),
+  options: DefineStackOptions = {},
+): ClusterStack {
   const cluster = clusterForStack(stack);
+  const settings = readStackSettings(cluster, options.config);
+
+  const talos = new TalosCluster({ cluster, vipLinks: settings.vipLinks });
+  const provider = new k8s.Provider(
+    cluster.name,
+    { kubeconfig: talos.kubeconfig },
+    { dependsOn: [talos.kubeconfigCommand] },
+  );
+  const cilium = installCilium({ cluster, provider, dependsOn: [talos.kubeconfigCommand] });
+  const flux = bootstrapFlux({
+    cluster,
+    provider,
+    dependsOn: [cilium],
+    git: settings.git,
+    sopsAgeKey: settings.sopsAgeKey,
+  });
+
   return {
-    clusterName: cluster.name,
-    apiEndpoint: apiEndpoint(cluster),
-    fluxPath: `./${cluster.gitops.path}/clusters/${cluster.name}`,
+    outputs: {
+      clusterName: cluster.name,
+      apiEndpoint: apiEndpoint(cluster),
+      fluxPath: `./${cluster.gitops.path}/clusters/${cluster.name}`,
+      argocdUrl: `https://argocd.${cluster.domain}`,
+      grafanaUrl: `https://grafana.${cluster.domain}`,
+      kubeconfig: talos.kubeconfig,
+      talosconfig: talos.talosconfig,
+    },
+    talos,
+    provider,
+    cilium,
+    flux,
   };
 }

@@ -28,4 +28,11 @@ export const CHART_VERSIONS = {
     repository: 'https://helm.cilium.io',
     version: '1.19.4',
   },
+  // Flux controllers, installed by the Pulumi bootstrap (infra/flux.ts). The community chart's
+  // minor is Flux's plus ten: 2.19.x ships Flux v2.9.x, matching ../shared/crds/flux.
+  flux: {
+    chart: 'flux2',
+    repository: 'https://fluxcd-community.github.io/helm-charts',
+    version: '2.19.0',
+  },
 } as const satisfies Record<string, ChartVersion>;

@@ -1,33 +1,324 @@
-import * as pulumi from '@pulumi/pulumi';
+// The Pulumi program under Pulumi's mocks: no CLI, no talosctl, no cluster. Asserts what each
+// stack creates, in which order, and that secrets stay secret and out of command lines.
+import type * as pulumi from '@pulumi/pulumi';
+import type { ClusterStack } from '../../infra/program';
+import {
+  VALID_SETTINGS,
+  configSource,
+  fakeStdout,
+  installMocks,
+  isWireSecret,
+  registered,
+  valueOf,
+  type Registration,
+} from './support';
 
-// Pulumi's mocks: no CLI, no engine, no cloud. setMocks must run before the program loads.
+let registrations: Registration[];
+const stacks: Record<string, ClusterStack> = {};
+
+function allResources(stack: ClusterStack): pulumi.Resource[] {
+  return [
+    stack.talos.secrets,
+    stack.talos.talosconfigCommand,
+    ...stack.talos.nodes.flatMap((node) => [node.config, node.apply]),
+    stack.talos.bootstrap,
+    stack.talos.kubeconfigCommand,
+    stack.provider,
+    stack.cilium,
+    stack.flux.controllers,
+    stack.flux.gitSecret,
+    stack.flux.sopsSecret,
+    ...stack.flux.syncObjects,
+  ];
+}
+
 beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
-      call: (args) => args.inputs,
-    },
-    'nextgen-gitops',
-    'dev',
-    false,
-  );
+  registrations = await installMocks('dev');
+  const { defineStack } = await import('../../infra/program');
+  for (const name of ['dev', 'prod']) {
+    stacks[name] = defineStack(name, { config: configSource(VALID_SETTINGS) });
+    await registered(allResources(stacks[name]));
+  }
 });
 
-describe('the Pulumi program', () => {
-  it('selects the cluster from the stack name', async () => {
-    const { defineStack } = await import('../../infra/program');
-    expect(defineStack()).toEqual({
-      clusterName: 'dev',
-      apiEndpoint: 'https://10.10.0.10:6443',
-      fluxPath: './gitops/clusters/dev',
+const of = (cluster: string) => registrations.filter((r) => r.name.startsWith(`${cluster}`));
+const named = (name: string): Registration => {
+  const found = registrations.filter((r) => r.name === name);
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+const commands = (cluster: string) => of(cluster).filter((r) => r.type === 'command:local:Command');
+
+/** Whether `from` depends on `to`, directly or through other resources. */
+function dependsOn(from: string, to: string, seen = new Set<string>()): boolean {
+  if (seen.has(from)) return false;
+  seen.add(from);
+  const registration = registrations.find((r) => r.name === from);
+  return (registration?.dependsOn ?? []).some(
+    (dependency) => dependency === to || dependsOn(dependency, to, seen),
+  );
+}
+
+describe.each([
+  {
+    cluster: 'dev',
+    nodes: ['dev-cp-1'],
+    counts: { commands: 6, total: 13 },
+  },
+  {
+    cluster: 'prod',
+    nodes: [
+      'prod-cp-1',
+      'prod-cp-2',
+      'prod-cp-3',
+      'prod-worker-1',
+      'prod-worker-2',
+      'prod-worker-3',
+    ],
+    counts: { commands: 16, total: 23 },
+  },
+])('stack $cluster', ({ cluster, nodes, counts }) => {
+  it('creates the Talos commands, the provider, Cilium, Flux, two Secrets and the sync objects', () => {
+    const byType = of(cluster).reduce<Record<string, number>>((acc, r) => {
+      acc[r.type] = (acc[r.type] ?? 0) + 1;
+      return acc;
+    }, {});
+    expect(byType).toEqual({
+      'command:local:Command': counts.commands,
+      'pulumi:providers:kubernetes': 1,
+      'kubernetes:helm.sh/v3:Release': 2,
+      'kubernetes:core/v1:Secret': 2,
+      'kubernetes:source.toolkit.fluxcd.io/v1:GitRepository': 1,
+      'kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization': 1,
     });
-    expect(defineStack('prod').apiEndpoint).toBe('https://10.20.0.10:6443');
+    expect(of(cluster)).toHaveLength(counts.total);
+    // Registration order is the engine's business; the dependency test below checks order.
+    expect(
+      commands(cluster)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(
+      [
+        `${cluster}-talos-secrets`,
+        `${cluster}-talosconfig`,
+        ...nodes.flatMap((node) => [`${cluster}-config-${node}`, `${cluster}-apply-${node}`]),
+        `${cluster}-bootstrap`,
+        `${cluster}-kubeconfig`,
+      ].sort(),
+    );
   });
 
+  it('orders secrets -> configs -> apply per node -> bootstrap -> kubeconfig -> Cilium -> Flux -> sync objects', () => {
+    const c = cluster;
+    for (const node of nodes) {
+      expect(named(`${c}-config-${node}`).dependsOn).toContain(`${c}-talos-secrets`);
+      expect(named(`${c}-apply-${node}`).dependsOn).toEqual(
+        expect.arrayContaining([`${c}-config-${node}`, `${c}-talosconfig`]),
+      );
+      // A node's apply waits for its own config only, so one node's change re-applies one node.
+      for (const other of nodes.filter((n) => n !== node)) {
+        expect(dependsOn(`${c}-apply-${node}`, `${c}-config-${other}`)).toBe(false);
+      }
+      expect(named(`${c}-bootstrap`).dependsOn).toContain(`${c}-apply-${node}`);
+    }
+    expect(named(`${c}-talosconfig`).dependsOn).toContain(`${c}-talos-secrets`);
+    expect(named(`${c}-kubeconfig`).dependsOn).toContain(`${c}-bootstrap`);
+    expect(named(c).dependsOn).toContain(`${c}-kubeconfig`);
+    expect(named(`${c}-cilium`).dependsOn).toContain(`${c}-kubeconfig`);
+    expect(named(`${c}-flux`).dependsOn).toContain(`${c}-cilium`);
+    for (const secret of [`${c}-flux-git`, `${c}-sops-age`]) {
+      expect(named(secret).dependsOn).toContain(`${c}-flux`);
+    }
+    for (const sync of [`${c}-gitrepository-flux-system`, `${c}-kustomization-flux-system`]) {
+      expect(named(sync).dependsOn).toEqual(
+        expect.arrayContaining([`${c}-flux`, `${c}-flux-git`, `${c}-sops-age`]),
+      );
+      expect(dependsOn(sync, `${c}-talos-secrets`)).toBe(true);
+    }
+    // Every Kubernetes resource goes to the new cluster through its provider.
+    for (const r of of(c).filter((r) => r.type.startsWith('kubernetes:'))) {
+      expect(r.provider).toBe(c);
+    }
+  });
+
+  it('bootstraps etcd once, on the first control-plane node only, and never re-runs it', async () => {
+    const { BOOTSTRAP_SCRIPT } = await import('../../infra/talos/provision');
+    const bootstraps = commands(cluster).filter((r) => r.inputs.create === BOOTSTRAP_SCRIPT);
+    expect(bootstraps).toHaveLength(1);
+    const [bootstrap] = bootstraps;
+    const firstControlPlane = cluster === 'dev' ? '10.10.0.11' : '10.20.0.11';
+    expect((bootstrap.inputs.environment as Record<string, string>).NODE).toBe(firstControlPlane);
+    expect(bootstrap.ignoreChanges).toEqual(expect.arrayContaining(['create', 'environment']));
+    expect(named(`${cluster}-kubeconfig`).inputs.environment).toMatchObject({
+      NODE: firstControlPlane,
+    });
+  });
+
+  it('applies each node at its own IP, keyed by a hash of its own config inputs', () => {
+    const stack = stacks[cluster];
+    const hashes = stack.talos.nodes.map((entry) => entry.configHash);
+    expect(new Set(hashes).size).toBe(nodes.length);
+    for (const entry of stack.talos.nodes) {
+      const apply = named(`${cluster}-apply-${entry.node.name}`);
+      expect(apply.inputs.environment).toMatchObject({
+        NODE: entry.node.ip,
+        CONFIG_SHA256: entry.configHash,
+      });
+    }
+  });
+
+  it('marks every secret input and output secret, and never logs a command that carries one', async () => {
+    const stack = stacks[cluster];
+    for (const r of commands(cluster)) {
+      expect(r.inputs.logging).toBe('none');
+      expect(r.inputs.addPreviousOutputInEnv).toBe(false);
+      expect(r.additionalSecretOutputs).toEqual(expect.arrayContaining(['stdout', 'stderr']));
+      if (r.inputs.stdin !== undefined) expect(isWireSecret(r.wire.stdin)).toBe(true);
+      const environment = r.wire.environment as Record<string, unknown>;
+      if ('TALOSCONFIG_DATA' in environment) {
+        expect(isWireSecret(environment.TALOSCONFIG_DATA)).toBe(true);
+      }
+    }
+    for (const secret of [`${cluster}-flux-git`, `${cluster}-sops-age`]) {
+      const wire = named(secret).wire.stringData as Record<string, unknown>;
+      const leaves = isWireSecret(wire) ? [wire] : Object.values(wire);
+      expect(leaves.every(isWireSecret)).toBe(true);
+    }
+    expect(isWireSecret(named(cluster).wire.kubeconfig)).toBe(true);
+    expect(await valueOf(stack.outputs.kubeconfig)).toBe(fakeStdout(`${cluster}-kubeconfig`));
+    for (const output of [stack.outputs.kubeconfig, stack.outputs.talosconfig]) {
+      const { isSecret } = await import('@pulumi/pulumi');
+      expect(await isSecret(output)).toBe(true);
+    }
+  });
+
+  it('puts no secret on any command line', () => {
+    const secrets = [
+      ...Object.values(VALID_SETTINGS),
+      ...commands(cluster).map((r) => fakeStdout(r.name)),
+    ];
+    for (const r of commands(cluster)) {
+      const lines = [r.inputs.create, r.inputs.update, r.inputs.delete, r.inputs.interpreter]
+        .filter((line) => line !== undefined)
+        .map((line) => JSON.stringify(line));
+      for (const line of lines) {
+        for (const secret of secrets) expect(line).not.toContain(secret);
+      }
+      // Scripts are constants: everything variable arrives through stdin or the environment.
+      expect(typeof r.inputs.create).toBe('string');
+      expect(r.inputs.create as string).not.toMatch(/10\.\d+\.\d+\.\d+/);
+    }
+  });
+
+  it('installs Cilium as Flux will find it: release cilium in kube-system, same chart and values', async () => {
+    const { ciliumValues } = await import('../../constructs/platform/cilium');
+    const { CHART_VERSIONS } = await import('../../constructs/platform/versions');
+    const { clusterForStack } = await import('../../infra/cluster');
+    const cilium = named(`${cluster}-cilium`).inputs;
+    expect(cilium).toMatchObject({
+      name: 'cilium',
+      namespace: 'kube-system',
+      chart: CHART_VERSIONS.cilium.chart,
+      version: CHART_VERSIONS.cilium.version,
+      repositoryOpts: { repo: CHART_VERSIONS.cilium.repository },
+    });
+    expect(cilium.values).toEqual(
+      JSON.parse(JSON.stringify(ciliumValues(clusterForStack(cluster)))),
+    );
+  });
+
+  it('applies the same sync objects synth writes to flux-system/', async () => {
+    const { fluxSyncObjects } = await import('../../infra/bootstrap');
+    const { clusterForStack } = await import('../../infra/cluster');
+    const applied = of(cluster)
+      .filter((r) => r.type.includes('fluxcd.io'))
+      .map((r) => r.inputs);
+    expect(applied).toEqual(JSON.parse(JSON.stringify(fluxSyncObjects(clusterForStack(cluster)))));
+    expect(named(`${cluster}-flux`).inputs).toMatchObject({
+      name: 'flux',
+      namespace: 'flux-system',
+      chart: 'flux2',
+    });
+    expect(named(`${cluster}-flux-git`).inputs.metadata).toEqual({
+      name: 'flux-system',
+      namespace: 'flux-system',
+    });
+    expect(named(`${cluster}-flux-git`).inputs.stringData).toEqual({
+      identity: VALID_SETTINGS.gitSshKey,
+      known_hosts: VALID_SETTINGS.gitKnownHosts,
+    });
+    expect(named(`${cluster}-sops-age`).inputs).toMatchObject({
+      metadata: { name: 'sops-age', namespace: 'flux-system' },
+      stringData: { 'age.agekey': VALID_SETTINGS.sopsAgeKey },
+    });
+  });
+
+  it('exports the API endpoint and the Argo CD and Grafana URLs', () => {
+    const { outputs } = stacks[cluster];
+    expect(outputs).toMatchObject({
+      clusterName: cluster,
+      apiEndpoint: cluster === 'dev' ? 'https://10.10.0.10:6443' : 'https://10.20.0.10:6443',
+      fluxPath: `./gitops/clusters/${cluster}`,
+      argocdUrl: `https://argocd.${cluster}.platform.example.com`,
+      grafanaUrl: `https://grafana.${cluster}.platform.example.com`,
+    });
+  });
+});
+
+describe('dev and prod differ where their clusters differ', () => {
+  it('prod has three control planes behind the VIP and three workers; dev one node that also runs workloads', () => {
+    const patches = (cluster: string) =>
+      commands(cluster)
+        .filter((r) => r.name.includes('-config-'))
+        .map((r) => (r.inputs.environment as Record<string, string>).TALOS_PATCH);
+    const vips = (cluster: string) =>
+      patches(cluster).filter((patch) => patch.includes('kind: Layer2VIPConfig')).length;
+    expect(vips('dev')).toBe(1);
+    expect(vips('prod')).toBe(3);
+    expect(patches('dev').every((p) => p.includes('allowSchedulingOnControlPlanes: true'))).toBe(
+      true,
+    );
+    expect(patches('prod').every((p) => p.includes('allowSchedulingOnControlPlanes: false'))).toBe(
+      true,
+    );
+    const machineTypes = (cluster: string) =>
+      commands(cluster)
+        .filter((r) => r.name.includes('-config-'))
+        .map((r) => (r.inputs.environment as Record<string, string>).MACHINE_TYPE);
+    expect(machineTypes('dev')).toEqual(['controlplane']);
+    expect(machineTypes('prod')).toEqual([
+      'controlplane',
+      'controlplane',
+      'controlplane',
+      'worker',
+      'worker',
+      'worker',
+    ]);
+    const operatorReplicas = (cluster: string) =>
+      (named(`${cluster}-cilium`).inputs.values as { operator: { replicas: number } }).operator
+        .replicas;
+    expect(operatorReplicas('dev')).toBe(1);
+    expect(operatorReplicas('prod')).toBe(2);
+    expect(
+      (named('prod-talosconfig').inputs.environment as Record<string, string>).CONTROL_PLANE_IPS,
+    ).toBe('10.20.0.11 10.20.0.12 10.20.0.13');
+  });
+});
+
+describe('the stack name', () => {
   it('refuses an unknown stack, listing the known clusters', async () => {
     const { defineStack } = await import('../../infra/program');
-    expect(() => defineStack('staging')).toThrow(
+    expect(() => defineStack('staging', { config: configSource(VALID_SETTINGS) })).toThrow(
       "stack 'staging' name: matches no cluster in environments/; known clusters: dev, prod (run 'pulumi stack select <cluster>')",
     );
+  });
+
+  it('fails on bad stack config before declaring any resource', async () => {
+    const { defineStack } = await import('../../infra/program');
+    const before = registrations.length;
+    expect(() => defineStack('dev', { config: configSource({}) })).toThrow(
+      /sopsAgeKey: is required/,
+    );
+    expect(registrations).toHaveLength(before);
   });
 });

@@ -1,0 +1,145 @@
+// What Pulumi installs into a fresh cluster so Flux can take over: Cilium (the nodes have no
+// CNI until it runs), the Flux controllers, the two Secrets Flux needs, and the same sync
+// objects synth writes to gitops/clusters/<cluster>/flux-system/.
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { App } from 'cdk8s';
+import { FLUX_NAMESPACE, FLUX_SYNC_NAME, FluxSync } from '../constructs/cluster/flux-sync';
+import { ciliumValues } from '../constructs/platform/cilium';
+import { CHART_VERSIONS } from '../constructs/platform/versions';
+import type { ClusterConfig } from '../environments/types';
+import type { GitCredentials } from './stack-config';
+
+/** Release name and namespace of Cilium; Flux's HelmRelease adopts the release by these. */
+export const CILIUM_RELEASE = { name: 'cilium', namespace: 'kube-system' } as const;
+/** Release name of the Flux controllers (in the flux-system namespace). */
+export const FLUX_RELEASE_NAME = 'flux';
+/** Name of the Secret holding the SOPS age key every Flux Kustomization decrypts with. */
+export const SOPS_AGE_SECRET = 'sops-age';
+
+/** A Kubernetes object as cdk8s renders it. */
+export interface RenderedObject {
+  /** API group and version. */
+  readonly apiVersion: string;
+  /** Kind. */
+  readonly kind: string;
+  /** Name and namespace. */
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+  /** Everything else (spec, ...). */
+  readonly [field: string]: unknown;
+}
+
+/** The objects synth writes to `gitops/clusters/<cluster>/flux-system/`, rendered in-process. */
+export function fluxSyncObjects(cluster: ClusterConfig): RenderedObject[] {
+  const sync = new FluxSync(new App(), 'flux-sync', { cluster });
+  return sync.folder.toJson() as RenderedObject[];
+}
+
+/** The data of Flux's Git credentials Secret, in the keys source-controller reads. */
+export function gitSecretData(git: GitCredentials): Record<string, pulumi.Input<string>> {
+  return git.kind === 'ssh'
+    ? { identity: git.identity, known_hosts: git.knownHosts }
+    : { username: git.username, password: git.password };
+}
+
+/** Props of {@link installCilium}. */
+export interface CiliumInstallProps {
+  /** The cluster. */
+  readonly cluster: ClusterConfig;
+  /** Provider for the new cluster. */
+  readonly provider: k8s.Provider;
+  /** What must exist first (the kubeconfig read-back). */
+  readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Cilium from the same chart version and values Flux's HelmRelease uses, so Flux adopts it. */
+export function installCilium(props: CiliumInstallProps): k8s.helm.v3.Release {
+  const chart = CHART_VERSIONS.cilium;
+  return new k8s.helm.v3.Release(
+    `${props.cluster.name}-cilium`,
+    {
+      name: CILIUM_RELEASE.name,
+      namespace: CILIUM_RELEASE.namespace,
+      chart: chart.chart,
+      version: chart.version,
+      repositoryOpts: { repo: chart.repository },
+      values: ciliumValues(props.cluster),
+    },
+    { provider: props.provider, dependsOn: props.dependsOn },
+  );
+}
+
+/** Props of {@link bootstrapFlux}. */
+export interface FluxBootstrapProps {
+  /** The cluster. */
+  readonly cluster: ClusterConfig;
+  /** Provider for the new cluster. */
+  readonly provider: k8s.Provider;
+  /** What must run first (Cilium: without a CNI no controller pod starts). */
+  readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+  /** Credentials for the GitOps repository. */
+  readonly git: GitCredentials;
+  /** SOPS age private key, secret. */
+  readonly sopsAgeKey: pulumi.Output<string>;
+}
+
+/** The Flux resources of a cluster, in the order they are created. */
+export interface FluxBootstrap {
+  /** The Flux controllers and CRDs (Helm release). */
+  readonly controllers: k8s.helm.v3.Release;
+  /** `flux-system/flux-system`: Git credentials. */
+  readonly gitSecret: k8s.core.v1.Secret;
+  /** `flux-system/sops-age`: the SOPS age private key. */
+  readonly sopsSecret: k8s.core.v1.Secret;
+  /** The GitRepository and the root Kustomization, as synth renders them. */
+  readonly syncObjects: readonly k8s.apiextensions.CustomResource[];
+}
+
+/**
+ * The Flux controllers, then the two Secrets, then the sync objects (the GitRepository needs
+ * its credentials before its first reconcile).
+ */
+export function bootstrapFlux(props: FluxBootstrapProps): FluxBootstrap {
+  const { cluster, provider } = props;
+  const chart = CHART_VERSIONS.flux;
+  const controllers = new k8s.helm.v3.Release(
+    `${cluster.name}-flux`,
+    {
+      name: FLUX_RELEASE_NAME,
+      namespace: FLUX_NAMESPACE,
+      createNamespace: true,
+      chart: chart.chart,
+      version: chart.version,
+      repositoryOpts: { repo: chart.repository },
+    },
+    { provider, dependsOn: props.dependsOn },
+  );
+  const secretOptions = { provider, dependsOn: [controllers] };
+  const gitSecret = new k8s.core.v1.Secret(
+    `${cluster.name}-flux-git`,
+    {
+      metadata: { name: FLUX_SYNC_NAME, namespace: FLUX_NAMESPACE },
+      type: 'Opaque',
+      stringData: pulumi.secret(gitSecretData(props.git)),
+    },
+    secretOptions,
+  );
+  const sopsSecret = new k8s.core.v1.Secret(
+    `${cluster.name}-sops-age`,
+    {
+      metadata: { name: SOPS_AGE_SECRET, namespace: FLUX_NAMESPACE },
+      type: 'Opaque',
+      stringData: pulumi.secret({ 'age.agekey': props.sopsAgeKey }),
+    },
+    secretOptions,
+  );
+  const syncObjects = fluxSyncObjects(cluster).map(
+    (object) =>
+      new k8s.apiextensions.CustomResource(
+        `${cluster.name}-${object.kind.toLowerCase()}-${object.metadata.name}`,
+        { ...object, apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata },
+        { provider, dependsOn: [controllers, gitSecret, sopsSecret] },
+      ),
+  );
+  return { controllers, gitSecret, sopsSecret, syncObjects };
+}

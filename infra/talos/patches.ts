@@ -1,0 +1,202 @@
+// Talos machine-config patches as typed data: what this platform changes in the config that
+// `talosctl gen config` generates. A test validates every patch of every node against the
+// Talos v1.13 schema (../shared/crds/talos/config.schema.json).
+import { stringify } from 'yaml';
+import { KUBEPRISM, isControlPlane } from '../../constructs/platform/cilium';
+import type { ClusterConfig, NodeConfig } from '../../environments/types';
+import { apiEndpoint } from '../cluster';
+
+/** Node label marking machines whose raw disks Rook-Ceph may turn into OSDs. */
+export const CEPH_NODE_LABEL = 'nextgen.dev/ceph-osd';
+/** Node label naming the cluster a node belongs to. */
+export const CLUSTER_NODE_LABEL = 'nextgen.dev/cluster';
+/** Host folder Rook keeps its monitor and OSD metadata in (the CephCluster's dataDirHostPath). */
+export const ROOK_DATA_DIR = '/var/lib/rook';
+
+/**
+ * A kubelet bind mount (subset of `machine.kubelet.extraMounts[]`).
+ * @see https://docs.siderolabs.com/talos/v1.13/reference/configuration/v1alpha1/config
+ */
+export interface KubeletExtraMount {
+  /** Path inside the kubelet container. */
+  readonly destination: string;
+  /** Mount type, `bind` for host folders. */
+  readonly type: 'bind';
+  /** Host path. */
+  readonly source: string;
+  /** Mount options; must include `bind` or `rbind`. */
+  readonly options: readonly string[];
+}
+
+/** The `machine` section this platform patches (a typed subset of v1alpha1 MachineConfig). */
+export interface MachinePatch {
+  /** Where and what Talos installs. */
+  readonly install: {
+    /** Disk Talos installs itself on (`/dev/...`). */
+    readonly disk: string;
+    /** Installer image; pins the Talos version the node runs. */
+    readonly image: string;
+    /** Whether to wipe the disk before installing (never: Talos overwrites its own partitions). */
+    readonly wipe: boolean;
+  };
+  /** Labels Talos keeps on the Kubernetes Node. */
+  readonly nodeLabels: Readonly<Record<string, string>>;
+  /** Kubelet settings. */
+  readonly kubelet: {
+    /** Kubelet image; pins the Kubernetes version. */
+    readonly image: string;
+    /** Extra host folders the kubelet must see (Rook's data folder). */
+    readonly extraMounts: readonly KubeletExtraMount[];
+    /** Which addresses the kubelet may advertise: exactly the node's configured IP. */
+    readonly nodeIP: { readonly validSubnets: readonly string[] };
+  };
+  /** Talos features. */
+  readonly features: {
+    /** KubePrism, the local API load balancer Cilium talks to (must stay enabled). */
+    readonly kubePrism: { readonly enabled: boolean; readonly port: number };
+  };
+}
+
+/** The `cluster` section this platform patches (a typed subset of v1alpha1 ClusterConfig). */
+export interface ClusterPatch {
+  /** Cluster name. */
+  readonly clusterName: string;
+  /** The API endpoint every node uses: the control-plane VIP. */
+  readonly controlPlane: { readonly endpoint: string };
+  /** No CNI from Talos: Cilium is installed by Pulumi, then managed by Flux. */
+  readonly network: { readonly cni: { readonly name: 'none' } };
+  /** No kube-proxy: Cilium replaces it. */
+  readonly proxy: { readonly disabled: boolean };
+  /** Whether workloads may run on control-plane nodes (only when the cluster has no workers). */
+  readonly allowSchedulingOnControlPlanes: boolean;
+  /** Control-plane images (pin the Kubernetes version) and the VIP in the serving certificate. */
+  readonly apiServer?: { readonly image: string; readonly certSANs: readonly string[] };
+  /** Controller manager image. */
+  readonly controllerManager?: { readonly image: string };
+  /** Scheduler image. */
+  readonly scheduler?: { readonly image: string };
+}
+
+/** The v1alpha1 document patch (no `version`: the generated config carries it). */
+export interface V1Alpha1Patch {
+  /** Machine settings. */
+  readonly machine: MachinePatch;
+  /** Cluster settings. */
+  readonly cluster: ClusterPatch;
+}
+
+/** The control-plane VIP, announced by gratuitous ARP from one control-plane node at a time. */
+export interface Layer2VipConfig {
+  /** Document API version. */
+  readonly apiVersion: 'v1alpha1';
+  /** Document kind. */
+  readonly kind: 'Layer2VIPConfig';
+  /** The VIP address. */
+  readonly name: string;
+  /** Network link the VIP is announced on. */
+  readonly link: string;
+}
+
+/** The node's static host name (its Kubernetes Node name). */
+export interface HostnameConfig {
+  /** Document API version. */
+  readonly apiVersion: 'v1alpha1';
+  /** Document kind. */
+  readonly kind: 'HostnameConfig';
+  /** Host name. */
+  readonly hostname: string;
+}
+
+/** One document of a node's patch. */
+export type TalosPatchDocument = V1Alpha1Patch | Layer2VipConfig | HostnameConfig;
+
+/** Options of {@link nodePatch}. */
+export interface NodePatchOptions {
+  /**
+   * Network link the VIP is announced on (control-plane nodes only).
+   * @default 'eth0'
+   */
+  readonly vipLink?: string;
+}
+
+/** Talos's machine type of a node, as `talosctl gen config --output-types` spells it. */
+export function machineType(node: NodeConfig): 'controlplane' | 'worker' {
+  return isControlPlane(node) ? 'controlplane' : 'worker';
+}
+
+/**
+ * The patch documents of one node: the v1alpha1 patch, its host name, and on control-plane
+ * nodes the VIP.
+ */
+export function nodePatch(
+  cluster: ClusterConfig,
+  node: NodeConfig,
+  options: NodePatchOptions = {},
+): TalosPatchDocument[] {
+  const k8s = cluster.kubernetesVersion;
+  const controlPlane = isControlPlane(node);
+  const storage = (node.storageDevices ?? []).length > 0;
+  const v1alpha1: V1Alpha1Patch = {
+    machine: {
+      install: {
+        disk: node.installDisk,
+        image: `ghcr.io/siderolabs/installer:${cluster.talosVersion}`,
+        wipe: false,
+      },
+      nodeLabels: {
+        [CLUSTER_NODE_LABEL]: cluster.name,
+        ...(storage ? { [CEPH_NODE_LABEL]: 'true' } : {}),
+      },
+      kubelet: {
+        image: `ghcr.io/siderolabs/kubelet:${k8s}`,
+        // Rook's mons and OSDs keep state under this host folder; shared propagation lets the
+        // kubelet (a container on Talos) see the mounts Rook's pods create there.
+        extraMounts: [
+          {
+            destination: ROOK_DATA_DIR,
+            type: 'bind',
+            source: ROOK_DATA_DIR,
+            options: ['bind', 'rshared', 'rw'],
+          },
+        ],
+        nodeIP: { validSubnets: [`${node.ip}/32`] },
+      },
+      features: { kubePrism: { enabled: true, port: KUBEPRISM.port } },
+    },
+    cluster: {
+      clusterName: cluster.name,
+      controlPlane: { endpoint: apiEndpoint(cluster) },
+      network: { cni: { name: 'none' } },
+      proxy: { disabled: true },
+      allowSchedulingOnControlPlanes: cluster.nodes.every(isControlPlane),
+      ...(controlPlane
+        ? {
+            apiServer: {
+              image: `registry.k8s.io/kube-apiserver:${k8s}`,
+              certSANs: [cluster.controlPlaneVip],
+            },
+            controllerManager: { image: `registry.k8s.io/kube-controller-manager:${k8s}` },
+            scheduler: { image: `registry.k8s.io/kube-scheduler:${k8s}` },
+          }
+        : {}),
+    },
+  };
+  const documents: TalosPatchDocument[] = [
+    v1alpha1,
+    { apiVersion: 'v1alpha1', kind: 'HostnameConfig', hostname: node.name },
+  ];
+  if (controlPlane) {
+    documents.push({
+      apiVersion: 'v1alpha1',
+      kind: 'Layer2VIPConfig',
+      name: cluster.controlPlaneVip,
+      link: options.vipLink ?? 'eth0',
+    });
+  }
+  return documents;
+}
+
+/** The patch as the multi-document YAML `talosctl gen config --config-patch @file` reads. */
+export function patchYaml(documents: readonly TalosPatchDocument[]): string {
+  return documents.map((document) => stringify(document)).join('---\n');
+}

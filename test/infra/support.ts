@@ -1,0 +1,142 @@
+// Pulumi mocks that also record what the engine would see: each registration's inputs (with
+// secrets still marked), its dependencies, provider and options. MockResourceArgs carries none
+// of that, so the mock monitor's registerResource is wrapped to read the raw request.
+import * as pulumi from '@pulumi/pulumi';
+import type { ConfigSource } from '../../infra/stack-config';
+
+/** Pulumi's wire marker of a secret value. */
+const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
+const SIG_KEY = '4dabf18193072939515e22adb298388d';
+
+/** One resource registration as the engine would receive it. */
+export interface Registration {
+  /** Resource type token, e.g. `command:local:Command`. */
+  readonly type: string;
+  /** Logical name. */
+  readonly name: string;
+  /** Inputs with secrets unwrapped. */
+  readonly inputs: Record<string, unknown>;
+  /** Inputs as sent: secret values wrapped in `{ [SIG_KEY]: SECRET_SIG, value }`. */
+  readonly wire: Record<string, unknown>;
+  /** Names of the resources it depends on (explicit dependsOn and inputs' resources). */
+  readonly dependsOn: readonly string[];
+  /** Name of its explicit provider, if any. */
+  readonly provider: string | undefined;
+  /** additionalSecretOutputs. */
+  readonly additionalSecretOutputs: readonly string[];
+  /** ignoreChanges. */
+  readonly ignoreChanges: readonly string[];
+}
+
+/** Whether a wire value is a secret. */
+export function isWireSecret(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG
+  );
+}
+
+/** Strips secret wrappers from a wire value. */
+export function unwrap(value: unknown): unknown {
+  if (isWireSecret(value)) return unwrap((value as { value: unknown }).value);
+  if (Array.isArray(value)) return value.map(unwrap);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v)]));
+  }
+  return value;
+}
+
+/** What a mocked command prints: recognisable, so tests can look for it elsewhere. */
+export function fakeStdout(name: string): string {
+  return `stdout-of-${name}`;
+}
+
+const nameOfUrn = (urn: string): string => urn.split('::').pop() ?? urn;
+
+interface RawRequest {
+  getType(): string;
+  getName(): string;
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getDependenciesList(): string[];
+  getProvider(): string;
+  getAdditionalsecretoutputsList(): string[];
+  getIgnorechangesList(): string[];
+}
+interface Monitor {
+  registerResource(request: RawRequest, callback: (...args: unknown[]) => void): void;
+}
+
+/** Installs mocks (preview off: commands "ran") and returns the list registrations land in. */
+export async function installMocks(stack = 'dev'): Promise<Registration[]> {
+  const registrations: Registration[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => ({
+        id: `${args.name}-id`,
+        state:
+          args.type === 'command:local:Command'
+            ? { ...args.inputs, stdout: fakeStdout(args.name), stderr: '' }
+            : args.inputs,
+      }),
+      call: (args) => args.inputs,
+    },
+    'nextgen-gitops',
+    stack,
+    false,
+  );
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    const wire = request.getObject()?.toJavaScript() ?? {};
+    const provider = request.getProvider();
+    registrations.push({
+      type: request.getType(),
+      name: request.getName(),
+      inputs: unwrap(wire) as Record<string, unknown>,
+      wire,
+      dependsOn: request.getDependenciesList().map(nameOfUrn),
+      provider: provider ? nameOfUrn(provider.split('::').slice(0, -1).join('::')) : undefined,
+      additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
+      ignoreChanges: request.getIgnorechangesList(),
+    });
+    register(request, callback);
+  };
+  return registrations;
+}
+
+/** Resolves an output (preview is off, so every output resolves). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}
+
+/** Waits until every resource of a list is registered. */
+export async function registered(resources: readonly pulumi.Resource[]): Promise<void> {
+  await Promise.all(resources.map((resource) => valueOf(resource.urn)));
+}
+
+/** Valid stack settings for a cluster whose repository is an ssh:// URL. */
+export const VALID_SETTINGS: Readonly<Record<string, string>> = {
+  sopsAgeKey: `AGE-SECRET-KEY-1${'Q'.repeat(58)}`,
+  gitSshKey: [
+    '-----BEGIN OPENSSH PRIVATE KEY-----',
+    'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW',
+    '-----END OPENSSH PRIVATE KEY-----',
+  ].join('\n'),
+  gitKnownHosts:
+    'git.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl',
+};
+
+/** Keys stored as secrets in {@link VALID_SETTINGS}. */
+export const SECRET_KEYS = ['sopsAgeKey', 'gitSshKey', 'gitPassword'];
+
+/** A config source over a map, as `pulumi config set [--secret]` would leave it. */
+export function configSource(
+  values: Readonly<Record<string, string>>,
+  secretKeys: readonly string[] = SECRET_KEYS,
+): ConfigSource {
+  return {
+    value: (key) => values[key],
+    isSecret: (key) => secretKeys.includes(key),
+  };
+}

@@ -1,0 +1,116 @@
+// Every Talos patch document of every node validates against the Talos v1.13 config schema.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import { parseAllDocuments } from 'yaml';
+import { CLUSTERS } from '../../environments';
+import type { ClusterConfig } from '../../environments/types';
+import {
+  CEPH_NODE_LABEL,
+  nodePatch,
+  patchYaml,
+  type TalosPatchDocument,
+  type V1Alpha1Patch,
+} from '../../infra/talos/patches';
+import { crdsDir } from '../../synth/paths';
+
+let validate: ValidateFunction;
+
+beforeAll(() => {
+  const schema = JSON.parse(
+    fs.readFileSync(path.join(crdsDir(), 'talos', 'config.schema.json'), 'utf8'),
+  ) as Record<string, unknown>;
+  // strict: false because the schema carries editor keywords (markdownDescription, ...).
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+  validate = ajv.compile(schema);
+});
+
+function errors(document: unknown): string[] {
+  return validate(document)
+    ? []
+    : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
+}
+
+const v1alpha1 = (documents: TalosPatchDocument[]): V1Alpha1Patch =>
+  documents.find((d): d is V1Alpha1Patch => 'machine' in d) as V1Alpha1Patch;
+
+const nodesOf = (clusters: readonly ClusterConfig[]) =>
+  clusters.flatMap((cluster) => cluster.nodes.map((node) => ({ cluster, node, id: node.name })));
+
+describe('Talos patches', () => {
+  it.each(nodesOf(CLUSTERS))('$id: every document passes the Talos schema', ({ cluster, node }) => {
+    const documents = nodePatch(cluster, node, { vipLink: 'enp1s0' });
+    for (const document of documents) expect(errors(document)).toEqual([]);
+    // What talosctl reads is the YAML: it must parse back to the same documents.
+    expect(parseAllDocuments(patchYaml(documents)).map((d) => d.toJS())).toEqual(
+      JSON.parse(JSON.stringify(documents)),
+    );
+  });
+
+  it('the validator rejects what Talos would (control for the test above)', () => {
+    expect(errors({ cluster: { network: { cni: { name: 'cilium' } } } })).not.toEqual([]);
+    expect(errors({ machine: { kubelet: { extraMount: [] } } })).not.toEqual([]);
+    expect(errors({ apiVersion: 'v1alpha1', kind: 'Layer2VIPConfig' })).not.toEqual([]);
+  });
+
+  it.each(nodesOf(CLUSTERS))(
+    '$id: no CNI, no kube-proxy, KubePrism on 7445, install disk, endpoint and versions',
+    ({ cluster, node }) => {
+      const patch = v1alpha1(nodePatch(cluster, node));
+      expect(patch.cluster).toMatchObject({
+        clusterName: cluster.name,
+        controlPlane: { endpoint: `https://${cluster.controlPlaneVip}:6443` },
+        network: { cni: { name: 'none' } },
+        proxy: { disabled: true },
+      });
+      expect(patch.machine.features.kubePrism).toEqual({ enabled: true, port: 7445 });
+      expect(patch.machine.install).toEqual({
+        disk: node.installDisk,
+        image: `ghcr.io/siderolabs/installer:${cluster.talosVersion}`,
+        wipe: false,
+      });
+      expect(patch.machine.kubelet.image).toBe(
+        `ghcr.io/siderolabs/kubelet:${cluster.kubernetesVersion}`,
+      );
+      expect(patch.machine.kubelet.nodeIP.validSubnets).toEqual([`${node.ip}/32`]);
+      expect(patch.machine.kubelet.extraMounts).toEqual([
+        expect.objectContaining({
+          source: '/var/lib/rook',
+          options: expect.arrayContaining(['rshared']),
+        }),
+      ]);
+      expect(patch.machine.nodeLabels[CEPH_NODE_LABEL]).toBe(
+        (node.storageDevices ?? []).length > 0 ? 'true' : undefined,
+      );
+    },
+  );
+
+  it('puts the VIP and the API server images on control-plane nodes only', () => {
+    const prod = CLUSTERS.find((c) => c.name === 'prod') as ClusterConfig;
+    for (const node of prod.nodes) {
+      const documents = nodePatch(prod, node, { vipLink: 'enp1s0' });
+      const vip = documents.filter((d) => 'kind' in d && d.kind === 'Layer2VIPConfig');
+      const controlPlane = node.role === 'control-plane';
+      expect(vip).toEqual(
+        controlPlane
+          ? [
+              {
+                apiVersion: 'v1alpha1',
+                kind: 'Layer2VIPConfig',
+                name: '10.20.0.10',
+                link: 'enp1s0',
+              },
+            ]
+          : [],
+      );
+      expect(v1alpha1(documents).cluster.apiServer?.image).toBe(
+        controlPlane ? `registry.k8s.io/kube-apiserver:${prod.kubernetesVersion}` : undefined,
+      );
+      expect(documents).toContainEqual({
+        apiVersion: 'v1alpha1',
+        kind: 'HostnameConfig',
+        hostname: node.name,
+      });
+    }
+  });
+});
