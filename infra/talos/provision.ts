@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
+import { parse, stringify } from 'yaml';
 import { isControlPlane } from '../../constructs/platform/cilium';
 import type { ClusterConfig, NodeConfig } from '../../environments/types';
 import { apiEndpoint } from '../cluster';
@@ -62,7 +63,11 @@ export const GEN_CONFIG_SCRIPT = [
   'cat "$d/machine.yaml"',
 ].join('\n');
 
-/** Generates the admin talosconfig from the bundle (stdin), pointed at the control planes. */
+/**
+ * Generates the admin talosconfig from the bundle (stdin). It names no endpoints: the scripts
+ * always pass `--nodes`/`--endpoints`, so adding a node changes neither this command nor the
+ * commands that use its output (see {@link withEndpoints} for the exported copy).
+ */
 export const GEN_TALOSCONFIG_SCRIPT = [
   PROLOGUE,
   'cat > "$d/secrets.yaml"',
@@ -71,9 +76,6 @@ export const GEN_TALOSCONFIG_SCRIPT = [
     '--with-secrets "$d/secrets.yaml" --talos-version "$TALOS_VERSION"',
     '--output-types talosconfig --output "$d/talosconfig" >/dev/null',
   ].join(' '),
-  // Talos API endpoints are the control-plane IPs, not the VIP (which needs etcd to exist).
-  'talosctl --talosconfig "$d/talosconfig" config endpoint $CONTROL_PLANE_IPS',
-  'talosctl --talosconfig "$d/talosconfig" config node "$BOOTSTRAP_NODE"',
   'cat "$d/talosconfig"',
 ].join('\n');
 
@@ -135,6 +137,30 @@ const QUIET = {
 const SECRET_OUTPUTS: pulumi.CustomResourceOptions = {
   additionalSecretOutputs: ['stdout', 'stderr'],
 };
+
+/**
+ * A talosconfig with its current context's endpoints and default node set. Text that is not a
+ * talosconfig is returned unchanged.
+ */
+export function withEndpoints(
+  talosconfig: string,
+  endpoints: readonly string[],
+  node: string,
+): string {
+  let parsed: unknown;
+  try {
+    parsed = parse(talosconfig);
+  } catch {
+    return talosconfig;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return talosconfig;
+  const config = parsed as { context?: string; contexts?: Record<string, Record<string, unknown>> };
+  const context = config.context !== undefined ? config.contexts?.[config.context] : undefined;
+  if (!context) return talosconfig;
+  context.endpoints = [...endpoints];
+  context.nodes = [node];
+  return stringify(config);
+}
 
 /** SHA-256 of a node's config inputs, so a diff names the node whose config changed. */
 export function configHash(cluster: ClusterConfig, patch: string): string {
@@ -201,16 +227,12 @@ export class TalosCluster {
       {
         create: GEN_TALOSCONFIG_SCRIPT,
         stdin: secretsBundle,
-        environment: {
-          ...common,
-          CONTROL_PLANE_IPS: controlPlanes.map((node) => node.ip).join(' '),
-          BOOTSTRAP_NODE: bootstrapNode.ip,
-        },
+        environment: common,
         ...QUIET,
       },
       { ...SECRET_OUTPUTS, dependsOn: [this.secrets] },
     );
-    this.talosconfig = pulumi.secret(this.talosconfigCommand.stdout);
+    const adminTalosconfig = pulumi.secret(this.talosconfigCommand.stdout);
 
     this.nodes = cluster.nodes.map((node) => {
       const patch = patchYaml(nodePatch(cluster, node, { vipLink: props.vipLinks?.[node.name] }));
@@ -233,7 +255,7 @@ export class TalosCluster {
           environment: {
             NODE: node.ip,
             CONFIG_SHA256: hash,
-            TALOSCONFIG_DATA: this.talosconfig,
+            TALOSCONFIG_DATA: adminTalosconfig,
           },
           ...QUIET,
         },
@@ -246,7 +268,7 @@ export class TalosCluster {
       `${name}-bootstrap`,
       {
         create: BOOTSTRAP_SCRIPT,
-        environment: { NODE: bootstrapNode.ip, TALOSCONFIG_DATA: this.talosconfig },
+        environment: { NODE: bootstrapNode.ip, TALOSCONFIG_DATA: adminTalosconfig },
         ...QUIET,
       },
       {
@@ -262,11 +284,22 @@ export class TalosCluster {
       `${name}-kubeconfig`,
       {
         create: KUBECONFIG_SCRIPT,
-        environment: { NODE: bootstrapNode.ip, TALOSCONFIG_DATA: this.talosconfig },
+        environment: { NODE: bootstrapNode.ip, TALOSCONFIG_DATA: adminTalosconfig },
         ...QUIET,
       },
       { ...SECRET_OUTPUTS, dependsOn: [this.bootstrap] },
     );
     this.kubeconfig = pulumi.secret(this.kubeconfigCommand.stdout);
+    // The exported copy talks to the control planes (not the VIP, which needs etcd) and
+    // targets the first one, so `talosctl` works without further flags.
+    this.talosconfig = pulumi.secret(
+      adminTalosconfig.apply((text) =>
+        withEndpoints(
+          text,
+          controlPlanes.map((node) => node.ip),
+          bootstrapNode.ip,
+        ),
+      ),
+    );
   }
 }
