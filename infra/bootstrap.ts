@@ -14,6 +14,8 @@ import type { GitCredentials } from './stack-config';
 export const CILIUM_RELEASE = { name: 'cilium', namespace: 'kube-system' } as const;
 /** Release name of the Flux controllers (in the flux-system namespace). */
 export const FLUX_RELEASE_NAME = 'flux';
+/** How long a release may take to become ready on a fresh cluster (images are pulled first). */
+export const RELEASE_TIMEOUT_SECONDS = 900;
 /** Name of the Secret holding the SOPS age key every Flux Kustomization decrypts with. */
 export const SOPS_AGE_SECRET = 'sops-age';
 
@@ -64,6 +66,8 @@ export function installCilium(props: CiliumInstallProps): k8s.helm.v3.Release {
       version: chart.version,
       repositoryOpts: { repo: chart.repository },
       values: ciliumValues(props.cluster),
+      // Every node pulls the agent image before the release is ready.
+      timeout: RELEASE_TIMEOUT_SECONDS,
     },
     { provider: props.provider, dependsOn: props.dependsOn },
   );
@@ -111,6 +115,7 @@ export function bootstrapFlux(props: FluxBootstrapProps): FluxBootstrap {
       chart: chart.chart,
       version: chart.version,
       repositoryOpts: { repo: chart.repository },
+      timeout: RELEASE_TIMEOUT_SECONDS,
     },
     { provider, dependsOn: props.dependsOn },
   );

@@ -61,7 +61,8 @@ export interface StackSettings {
   readonly vipLinks: Readonly<Record<string, string>>;
 }
 
-const AGE_KEY = /^AGE-SECRET-KEY-1[0-9A-Z]{58}$/;
+// age's Bech32 private keys; the post-quantum variant adds a word before the separator '1'.
+const AGE_KEY = /^AGE-SECRET-KEY-([0-9A-Z]+-)?1[0-9A-Z]{58,}$/;
 const PRIVATE_KEY =
   /^-----BEGIN ([A-Z]+ )?PRIVATE KEY-----\n[\s\S]+\n-----END ([A-Z]+ )?PRIVATE KEY-----\s*$/;
 const KNOWN_HOSTS_LINE =
@@ -110,8 +111,9 @@ export function readStackSettings(
   const problems = new ProblemCollector();
   const subject = `stack '${cluster.name}'`;
 
+  // Values piped into `pulumi config set` keep the input's trailing newline: compare trimmed.
   const secret = (key: string, pattern: RegExp, shape: string): pulumi.Output<string> => {
-    const value = source.value(key);
+    const value = source.value(key)?.trim();
     if (value === undefined || value === '') {
       problems.add(
         subject,
@@ -130,7 +132,7 @@ export function readStackSettings(
     return pulumi.secret(value ?? '');
   };
   const plain = (key: string, shape: string): string => {
-    const value = source.value(key);
+    const value = source.value(key)?.trim();
     if (value === undefined || value === '') {
       problems.add(
         subject,
@@ -171,7 +173,8 @@ export function readStackSettings(
         `must be known_hosts lines '<host> <key type> <base64 key>', got '${bad ?? knownHosts}'`,
       );
     }
-    git = { kind: 'ssh', identity, knownHosts };
+    // OpenSSH refuses a private key file that does not end in a newline.
+    git = { kind: 'ssh', identity: identity.apply((key) => `${key}\n`), knownHosts };
   } else {
     const username = plain(CONFIG_KEYS.gitUsername, 'the user Flux clones the repository as');
     const password = secret(CONFIG_KEYS.gitPassword, /\S/, 'the password or access token');

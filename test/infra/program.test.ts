@@ -244,7 +244,7 @@ describe.each([
       namespace: 'flux-system',
     });
     expect(named(`${cluster}-flux-git`).inputs.stringData).toEqual({
-      identity: VALID_SETTINGS.gitSshKey,
+      identity: `${VALID_SETTINGS.gitSshKey}\n`,
       known_hosts: VALID_SETTINGS.gitKnownHosts,
     });
     expect(named(`${cluster}-sops-age`).inputs).toMatchObject({

@@ -22,6 +22,16 @@ describe('stack settings', () => {
     expect(settings.vipLinks).toEqual({ 'dev-cp-1': 'eth0' });
   });
 
+  it('accepts values piped in with a trailing newline, and ends the deploy key with one', async () => {
+    const piped = Object.fromEntries(
+      Object.entries(VALID_SETTINGS).map(([key, value]) => [key, `${value}\n`]),
+    );
+    const settings = readStackSettings(devCluster, configSource(piped));
+    expect(await valueOf(settings.sopsAgeKey)).toBe(VALID_SETTINGS.sopsAgeKey);
+    if (settings.git.kind !== 'ssh') throw new Error('expected ssh credentials');
+    expect(await valueOf(settings.git.identity)).toBe(`${VALID_SETTINGS.gitSshKey}\n`);
+  });
+
   it('names a missing secret and how to set it', () => {
     expect(() => readStackSettings(devCluster, configSource(without('sopsAgeKey')))).toThrow(
       "stack 'dev' sopsAgeKey: is required: set it with 'pulumi config set --secret sopsAgeKey ...' (an age private key as printed by 'age-keygen' (AGE-SECRET-KEY-1...))",
