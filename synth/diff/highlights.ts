@@ -109,6 +109,25 @@ const NETWORK_POLICIES = new Set([
 ]);
 const ANALYSIS_TEMPLATES = new Set(['AnalysisTemplate', 'ClusterAnalysisTemplate']);
 
+/** Splits `repo:tag` or `repo@sha256:...` into repository and version (empty if none). */
+function splitImage(image: string): [string, string] {
+  const at = image.indexOf('@');
+  if (at >= 0) return [image.slice(0, at), image.slice(at + 1)];
+  const colon = image.lastIndexOf(':');
+  return colon > image.lastIndexOf('/')
+    ? [image.slice(0, colon), image.slice(colon + 1)]
+    : [image, ''];
+}
+
+/** `container app (repo): 1.0 → 1.1` when only the version moved, else both images whole. */
+function imageChange(name: string, previous: string, image: string): string {
+  const [oldRepository, oldVersion] = splitImage(previous);
+  const [repository, version] = splitImage(image);
+  return oldRepository === repository
+    ? `container ${name} (${repository}): ${oldVersion || 'untagged'} → ${version || 'untagged'}`
+    : `container ${name}: ${previous} → ${image}`;
+}
+
 function imageHighlights(before: KubeObject, after: KubeObject): Highlight[] {
   const old = containerImages(before);
   const now = containerImages(after);
@@ -118,10 +137,7 @@ function imageHighlights(before: KubeObject, after: KubeObject): Highlight[] {
     if (previous === undefined) {
       result.push({ kind: HighlightKind.IMAGE, message: `container ${name} added: ${image}` });
     } else if (previous !== image) {
-      result.push({
-        kind: HighlightKind.IMAGE,
-        message: `container ${name}: ${previous} → ${image}`,
-      });
+      result.push({ kind: HighlightKind.IMAGE, message: imageChange(name, previous, image) });
     }
   }
   for (const [name, image] of old) {

@@ -143,9 +143,25 @@ describe('highlights', () => {
       tree({ [DEP]: deployment('shop', 'prod-shop', 'r/shop:2', 4) }),
     );
     expect(result.resources[0].highlights).toEqual([
-      { kind: HighlightKind.IMAGE, message: 'container app: r/shop:1 → r/shop:2' },
+      { kind: HighlightKind.IMAGE, message: 'container app (r/shop): 1 → 2' },
       { kind: HighlightKind.REPLICAS, message: 'replicas: 2 → 4' },
     ]);
+  });
+
+  it('an image moving to a digest or another repository, and containers added or removed', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const result = diffTrees(
+      tree({ [DEP]: deployment('shop', 'prod-shop', 'r/shop:1') }),
+      tree({ [DEP]: deployment('shop', 'prod-shop', `r/shop@${digest}`) }),
+    );
+    expect(result.resources[0].highlights[0].message).toBe(`container app (r/shop): 1 → ${digest}`);
+    const moved = diffTrees(
+      tree({ [DEP]: deployment('shop', 'prod-shop', 'r/shop:1') }),
+      tree({ [DEP]: deployment('shop', 'prod-shop', 'mirror:5000/shop:1') }),
+    );
+    expect(moved.resources[0].highlights[0].message).toBe(
+      'container app: r/shop:1 → mirror:5000/shop:1',
+    );
   });
 
   it('HelmRelease values (by path) and chart changes, and an OCIRepository version', () => {
@@ -387,7 +403,7 @@ describe('Markdown', () => {
     expect(markdown).toContain('| cluster dev | 0 | 1 | 0 | 0 | ~1 HelmRelease |');
     expect(markdown).toContain('| environment prod | 0 | 1 | 0 | 0 | ~1 Deployment |');
     expect(markdown).toContain(
-      '- **image** environment prod <code>Deployment prod-shop/shop</code>: container app: r/shop:1 → r/shop:2',
+      '- **image** environment prod <code>Deployment prod-shop/shop</code>: container app (r/shop): 1 → 2',
     );
     expect(markdown).toContain(
       '- **helm values** cluster dev <code>HelmRelease cert-manager/cert-manager</code>: replicaCount: 1 → 2',
