@@ -104,7 +104,7 @@ export function readTreeAtCommit(
   if (blobs.length === 0) return files;
   const output = git(
     root,
-    ['cat-file', '--batch'],
+    ['cat-file', '--batch', '--buffer'],
     Buffer.from(blobs.map((b) => b.id).join('\n') + '\n'),
   );
   let offset = 0;
