@@ -119,7 +119,12 @@ function main(): number {
       git(repo, 'add', 'gitops');
       git(repo, 'commit', '-q', '-m', 'base');
       git(repo, 'gc', '-q');
-      gitRun = worker<GitDiffRun>('diff-git', repo, git(repo, 'rev-parse', 'HEAD'), changed);
+      gitRun = worker<GitDiffRun>(
+        'diff-git',
+        repo,
+        git(repo, 'rev-parse', 'HEAD'),
+        String(largest),
+      );
     }
 
     const first = synthRuns[0];
@@ -159,10 +164,19 @@ function main(): number {
         met: last.synthMs / last.floor.floorMs <= TARGETS.floorRatio,
       },
       {
-        target: `diff of two ${largest}-app trees <= ${TARGETS.diffSeconds} s`,
-        value: `${s(diffRun.diffMs)} s (folders)${gitRun ? `, ${s(gitRun.diffMs)} s (git base)` : ''}`,
-        met: Math.max(diffRun.diffMs, gitRun?.diffMs ?? 0) <= TARGETS.diffSeconds * 1000,
+        target: `diff of two ${largest}-app folders on disk <= ${TARGETS.diffSeconds} s`,
+        value: `${s(diffRun.diffMs)} s (reading ${s(diffRun.readMs)} s)`,
+        met: diffRun.diffMs <= TARGETS.diffSeconds * 1000,
       },
+      ...(gitRun
+        ? [
+            {
+              target: `diff as CI runs it (git base vs synth in memory) <= ${TARGETS.diffSeconds} s`,
+              value: `${s(gitRun.diffMs)} s (git read ${s(gitRun.gitReadMs)} s)`,
+              met: gitRun.diffMs <= TARGETS.diffSeconds * 1000,
+            },
+          ]
+        : []),
     ];
 
     const header = [

@@ -84,12 +84,16 @@ function diff(from: string, to: string): object {
   };
 }
 
-function diffGit(repo: string, commit: string, to: string): object {
+/** The CI path: base read from a commit, new tree a synth in memory (rendered untimed). */
+function diffGit(repo: string, commit: string, apps: number): object {
+  const config = loadConfig();
+  const fleet = syntheticFleet(config, apps);
+  const after = renderTree(config, undefined, withOneAppChanged(fleet, fleet.apps[0].name)).files;
   const start = process.hrtime.bigint();
   const before = readTreeAtCommit(repo, commit, 'gitops');
   const gitReadMs = ms(start);
-  const after = readTree(to);
   const result = diffTrees(before, after);
+  formatMarkdown(result, { base: commit, head: 'synth' });
   return {
     gitReadMs,
     diffMs: ms(start),
@@ -116,7 +120,7 @@ function main(): void {
       result = diff(args[0], args[1]);
       break;
     case 'diff-git':
-      result = diffGit(args[0], args[1], args[2]);
+      result = diffGit(args[0], args[1], Number(args[2]));
       break;
     default:
       throw new Error(`unknown mode '${mode}'`);

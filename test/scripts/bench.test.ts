@@ -47,7 +47,7 @@ describe('npm run bench (smoke run)', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'results.json');
     const run = spawnSync(
       process.execPath,
-      ['scripts/run-ts.js', 'scripts/bench/main.ts', '--sizes', '2,4', '--out', out],
+      ['scripts/run-ts.js', 'scripts/bench/main.ts', '--sizes', '3', '--out', out],
       { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' },
     );
     expect(run.stderr).not.toMatch(/Error/);
@@ -64,7 +64,7 @@ describe('npm run bench (smoke run)', () => {
       diff: { resources: number; diffMs: number; git: { files: number; resources: number } };
       targets: { target: string; met: boolean }[];
     };
-    expect(result.synth.map((r) => r.apps)).toEqual([2, 4]);
+    expect(result.synth.map((r) => r.apps)).toEqual([3]);
     for (const row of result.synth) {
       expect(row.objects).toBeGreaterThan(0);
       expect(row.synthSeconds).toBeGreaterThan(0);
@@ -73,7 +73,7 @@ describe('npm run bench (smoke run)', () => {
     }
     expect(result.diff.resources).toBe(3);
     expect(result.diff.git.resources).toBe(3);
-    expect(result.targets).toHaveLength(5);
+    expect(result.targets).toHaveLength(6);
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
   });
 });
