@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { ClusterTier } from '../../environments/types';
+import { ClusterTier, type ClusterConfig } from '../../environments/types';
 import { ProblemCollector } from '../errors';
 import {
   Certificate,
@@ -78,6 +78,24 @@ export class CertificateAuthority {
     /** The root's common name, for a private CA. */
     public readonly commonName: string | undefined,
   ) {}
+}
+
+/**
+ * The ClusterIssuer certificates use on a cluster: the private CA's on production clusters
+ * (or wherever a private CA is chosen), the self-signed one otherwise. Other components (the
+ * Gateway's certificates) call this, so both sides agree without building cert-manager first.
+ */
+export function clusterIssuerName(cluster: ClusterConfig): string {
+  return authorityOf(cluster).kind === 'private-ca' ? `${cluster.name}-ca` : 'selfsigned';
+}
+
+function authorityOf(cluster: ClusterConfig): CertificateAuthority {
+  return (
+    cluster.platform?.certManager?.authority ??
+    (cluster.tier === ClusterTier.PRODUCTION
+      ? CertificateAuthority.privateCa()
+      : CertificateAuthority.selfSigned())
+  );
 }
 
 /** A cluster's cert-manager settings. */
@@ -175,9 +193,7 @@ export class CertManager extends PlatformComponent {
     validateValues(props.cluster.name, this.values);
     this.installChart(CHART_VERSIONS.certManager, this.values);
 
-    const authority =
-      props.settings?.authority ??
-      (production ? CertificateAuthority.privateCa() : CertificateAuthority.selfSigned());
+    const authority = props.settings?.authority ?? authorityOf(props.cluster);
     this.issuerName = this.addIssuers(props.cluster.name, authority);
   }
 

@@ -1,7 +1,34 @@
 // Cilium's Helm values as a pure function of the cluster config. Pulumi installs Cilium with
 // these values before Flux exists; Flux's HelmRelease then adopts the same release with the
 // same values, so the two never disagree.
-import { NodeRole, type ClusterConfig } from '../../environments/types';
+import type { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { parseAddressBlock, parseIpv4, rangeContains } from '../../environments/net';
+import { NodeRole, type ClusterConfig, type EnvironmentConfig } from '../../environments/types';
+import { ProblemCollector } from '../errors';
+import { Certificate } from '../imports/certmanager-certificate-cert-manager.io';
+import {
+  Gateway,
+  GatewaySpecListenersAllowedRoutesNamespacesFrom,
+  GatewaySpecListenersTlsMode,
+} from '../imports/gateway-gateway-gateway.networking.k8s.io';
+import { ServiceMonitor } from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
+import { clusterIssuerName } from './cert-manager';
+import {
+  PlatformComponent,
+  PodSecurityLevel,
+  type ComponentIdentity,
+  type PlatformComponentProps,
+} from './component';
+import {
+  CILIUM_GATEWAY_CLASS,
+  CLUSTER_GATEWAY,
+  PLATFORM_LISTENER,
+  environmentListener,
+  platformRoute,
+} from './gateway';
+import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
+import { CHART_VERSIONS, GIT_VERSIONS } from './versions';
 
 /** Talos's KubePrism: a local, highly available proxy to the API server on every node. */
 export const KUBEPRISM = { host: 'localhost', port: 7445 } as const;
@@ -37,6 +64,11 @@ export interface CiliumValues {
     readonly ui: { readonly enabled: boolean };
     readonly metrics: { readonly enabled: readonly string[] };
   };
+  /**
+   * Cilium's own L2 announcements of LoadBalancer addresses. Off: MetalLB announces them, and
+   * two announcers answering ARP for one address split the traffic.
+   */
+  readonly l2announcements: { readonly enabled: boolean };
   /** Gateway API implementation (the cluster's north-south entry point). */
   readonly gatewayAPI: { readonly enabled: boolean };
   /** Agent metrics. */
@@ -79,6 +111,7 @@ export function ciliumValues(cluster: ClusterConfig): CiliumValues {
       ui: { enabled: true },
       metrics: { enabled: ['dns', 'drop', 'tcp', 'flow', 'icmp', 'http'] },
     },
+    l2announcements: { enabled: false },
     gatewayAPI: { enabled: true },
     // The ServiceMonitor needs prometheus-operator's CRDs, which do not exist when Pulumi
     // installs Cilium; the monitoring component scrapes Cilium instead.
@@ -89,4 +122,197 @@ export function ciliumValues(cluster: ClusterConfig): CiliumValues {
 /** Whether a node runs the control plane (exported for the Talos and Cilium code alike). */
 export function isControlPlane(node: { readonly role: NodeRole }): boolean {
   return node.role === NodeRole.CONTROL_PLANE;
+}
+
+/** A cluster's Cilium settings. */
+export interface CiliumSettings extends ComponentSettings<CiliumValues> {
+  /**
+   * The LoadBalancer address of the shared Gateway (DNS for every environment and the cluster
+   * domain points here); must lie in the cluster's `loadBalancerAddresses`.
+   * @default the first address of the cluster's first `loadBalancerAddresses` block
+   */
+  readonly gatewayAddress?: string;
+}
+
+/** Props of {@link Cilium}. */
+export interface CiliumProps extends PlatformComponentProps {
+  /**
+   * The cluster's settings for Cilium. `values` merge over {@link ciliumValues} (objects key by
+   * key, arrays and scalars replaced); Pulumi's first install uses the plain function, so an
+   * override here is applied when Flux adopts the release.
+   * @default {} - ciliumValues(cluster) as is
+   */
+  readonly settings?: CiliumSettings;
+}
+
+// Ports of the metrics endpoints the chart exposes when prometheus.enabled and Hubble metrics are on.
+const METRICS_PORTS = [
+  { id: 'agent', service: 'cilium-agent', port: 'metrics', selector: { 'k8s-app': 'cilium' } },
+  {
+    id: 'operator',
+    service: 'cilium-operator',
+    port: 'metrics',
+    selector: { 'io.cilium/app': 'operator', name: 'cilium-operator' },
+  },
+  {
+    id: 'hubble',
+    service: 'hubble-metrics',
+    port: 'hubble-metrics',
+    selector: { 'k8s-app': 'hubble' },
+  },
+] as const;
+
+function firstAddress(cluster: ClusterConfig): string | undefined {
+  const block = cluster.loadBalancerAddresses[0];
+  const range = block === undefined ? undefined : parseAddressBlock(block);
+  if (range === undefined || typeof range === 'string') return undefined;
+  return [24, 16, 8, 0].map((shift) => (range.first >>> shift) & 255).join('.');
+}
+
+/**
+ * Cilium: the CNI and kube-proxy replacement (the release Pulumi installed, adopted by Flux with
+ * the same values), Hubble relay and UI, and the cluster's one shared Gateway. The Gateway gets
+ * an HTTPS listener per environment hosted here (`*.<environment domain>`) and one for the
+ * cluster domain (platform UIs), each with a cert-manager Certificate from the cluster's issuer,
+ * on a fixed MetalLB address, and accepts routes from every namespace.
+ */
+export class Cilium extends PlatformComponent {
+  /** Name, namespace and source of the component. */
+  public static readonly IDENTITY: ComponentIdentity = {
+    name: 'cilium',
+    namespace: 'kube-system',
+    sourceFile: 'constructs/platform/cilium.ts',
+    podSecurity: PodSecurityLevel.PRIVILEGED,
+  };
+
+  /** The chart values rendered into the HelmRelease. */
+  public readonly values: CiliumValues;
+  /** The Gateway's LoadBalancer address. */
+  public readonly gatewayAddress: string;
+
+  public constructor(scope: Construct, id: string, props: CiliumProps) {
+    super(scope, id, Cilium.IDENTITY, props);
+    const { cluster } = props;
+    this.values = mergeValues(ciliumValues(cluster), props.settings?.values);
+    this.gatewayAddress = props.settings?.gatewayAddress ?? firstAddress(cluster) ?? '';
+    validate(cluster, this.values, this.gatewayAddress, props.settings?.gatewayAddress);
+
+    this.applyCrdsFromGit('gateway-api-crds', GIT_VERSIONS.gatewayApiCrds);
+    this.installChart(CHART_VERSIONS.cilium, this.values);
+    this.addGateway(cluster, props.environments);
+    platformRoute(this.configs, 'hubble-route', {
+      clusterDomain: cluster.domain,
+      host: 'hubble',
+      namespace: this.namespace,
+      service: 'hubble-ui',
+      port: 80,
+    });
+    if (isComponentEnabled(cluster, 'monitoring')) this.addServiceMonitors();
+  }
+
+  private addGateway(cluster: ClusterConfig, environments: readonly EnvironmentConfig[]): void {
+    new k8s.KubeNamespace(this.configs, 'gateway-namespace', {
+      metadata: {
+        name: CLUSTER_GATEWAY.namespace,
+        labels: {
+          'app.kubernetes.io/part-of': 'platform',
+          'pod-security.kubernetes.io/enforce': PodSecurityLevel.RESTRICTED,
+        },
+      },
+    });
+    const listeners = [
+      ...environments.map((env) => ({ name: environmentListener(env.name), domain: env.domain })),
+      { name: PLATFORM_LISTENER, domain: cluster.domain },
+    ];
+    const issuer = clusterIssuerName(cluster);
+    // Without cert-manager the listeners' Secrets are provided out of band, under the same names.
+    const certificates = isComponentEnabled(cluster, 'certManager') ? listeners : [];
+    for (const listener of certificates) {
+      new Certificate(this.configs, `certificate-${listener.name}`, {
+        metadata: { name: listener.name, namespace: CLUSTER_GATEWAY.namespace },
+        spec: {
+          secretName: `${listener.name}-tls`,
+          dnsNames: [`*.${listener.domain}`, listener.domain],
+          issuerRef: { name: issuer, kind: 'ClusterIssuer', group: 'cert-manager.io' },
+        },
+      });
+    }
+    new Gateway(this.configs, 'gateway', {
+      metadata: { name: CLUSTER_GATEWAY.name, namespace: CLUSTER_GATEWAY.namespace },
+      spec: {
+        gatewayClassName: CILIUM_GATEWAY_CLASS,
+        // Cilium copies these annotations to the Gateway's LoadBalancer Service; MetalLB then
+        // assigns exactly this address, so DNS can point at it before the Gateway exists.
+        infrastructure: { annotations: { 'metallb.io/loadBalancerIPs': this.gatewayAddress } },
+        listeners: listeners.map((listener) => ({
+          name: listener.name,
+          hostname: `*.${listener.domain}`,
+          port: 443,
+          protocol: 'HTTPS',
+          tls: {
+            mode: GatewaySpecListenersTlsMode.TERMINATE,
+            certificateRefs: [{ kind: 'Secret', name: `${listener.name}-tls` }],
+          },
+          allowedRoutes: {
+            namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.ALL },
+          },
+        })),
+      },
+    });
+  }
+
+  // Rendered here rather than by the chart: the chart's values are shared with Pulumi, which
+  // installs Cilium before prometheus-operator's CRDs exist. The configs layer applies after them.
+  private addServiceMonitors(): void {
+    for (const target of METRICS_PORTS) {
+      new ServiceMonitor(this.configs, `service-monitor-${target.id}`, {
+        metadata: { name: `cilium-${target.id}`, namespace: this.namespace },
+        spec: {
+          selector: { matchLabels: { ...target.selector } },
+          namespaceSelector: { matchNames: [this.namespace] },
+          endpoints: [{ port: target.port, interval: '30s', honorLabels: true }],
+        },
+      });
+    }
+  }
+}
+
+function validate(
+  cluster: ClusterConfig,
+  values: CiliumValues,
+  gatewayAddress: string,
+  chosen: string | undefined,
+): void {
+  const problems = new ProblemCollector();
+  const subject = `cluster '${cluster.name}'`;
+  problems.check(
+    values.kubeProxyReplacement,
+    subject,
+    'platform.cilium.values.kubeProxyReplacement',
+    'must stay true: Talos runs without kube-proxy, so Services would stop working',
+  );
+  problems.check(
+    !(values.l2announcements.enabled && isComponentEnabled(cluster, 'metallb')),
+    subject,
+    'platform.cilium.values.l2announcements.enabled',
+    'MetalLB already announces the LoadBalancer addresses over L2; two announcers split the traffic, so disable platform.metallb or keep this false',
+  );
+  problems.check(
+    values.gatewayAPI.enabled,
+    subject,
+    'platform.cilium.values.gatewayAPI.enabled',
+    "must stay true: the cluster's shared Gateway (every app and platform UI route) runs on Cilium",
+  );
+  const address = parseIpv4(gatewayAddress);
+  const inPool = cluster.loadBalancerAddresses.some((block) => {
+    const range = parseAddressBlock(block);
+    return address !== undefined && typeof range !== 'string' && rangeContains(range, address);
+  });
+  problems.check(
+    inPool,
+    subject,
+    'platform.cilium.gatewayAddress',
+    `must be an IPv4 address inside loadBalancerAddresses (${cluster.loadBalancerAddresses.join(', ')}), got '${chosen ?? gatewayAddress}'`,
+  );
+  problems.throwIfAny();
 }

@@ -3,6 +3,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import type { ClusterConfig, EnvironmentConfig } from '../../environments/types';
+import { FLUX_NAMESPACE } from '../cluster/flux-sync';
 import { GitOpsFolder, clusterConfigFile } from '../gitops-folder';
 import {
   HelmRelease,
@@ -17,7 +18,12 @@ import {
   OciRepository,
   OciRepositorySpecLayerSelectorOperation,
 } from '../imports/flux-ocirepository-source.toolkit.fluxcd.io';
-import type { ChartVersion } from './versions';
+import { GitRepository } from '../imports/flux-gitrepository-source.toolkit.fluxcd.io';
+import {
+  Kustomization,
+  KustomizationSpecSourceRefKind,
+} from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
+import type { ChartVersion, GitChartVersion, GitManifestsVersion } from './versions';
 
 /** The Flux layers of a cluster's platform, applied in this order. */
 export enum PlatformLayer {
@@ -179,7 +185,7 @@ export abstract class PlatformComponent extends Construct {
    * for the releases this component depends on and is health-checked before configs apply.
    */
   protected installChart<TValues extends object>(
-    version: ChartVersion,
+    version: ChartVersion | GitChartVersion,
     values: TValues,
     options: InstallChartOptions = {},
   ): HelmRelease {
@@ -207,7 +213,24 @@ export abstract class PlatformComponent extends Construct {
     };
 
     let release: HelmRelease;
-    if (version.repository.startsWith('oci://')) {
+    if ('tag' in version) {
+      new GitRepository(this.controllers, 'source', {
+        metadata,
+        spec: { interval: '12h', url: version.repository, ref: { tag: version.tag } },
+      });
+      release = new HelmRelease(this.controllers, 'release', {
+        metadata,
+        spec: {
+          ...common,
+          chart: {
+            spec: {
+              chart: version.path,
+              sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.GIT_REPOSITORY, name },
+            },
+          },
+        },
+      });
+    } else if (version.repository.startsWith('oci://')) {
       new OciRepository(this.controllers, 'source', {
         metadata,
         spec: {
@@ -250,6 +273,30 @@ export abstract class PlatformComponent extends Construct {
       namespace: this.namespace,
     });
     return release;
+  }
+
+  /**
+   * Applies a folder of upstream manifests (CRDs shipped apart from a chart) in the crds layer:
+   * a Flux GitRepository at the release tag and a Kustomization of that folder, which never
+   * prunes (removing a CRD deletes every object of its kind). `ignore` (gitignore syntax)
+   * narrows the artifact when the folder holds more than the CRDs.
+   */
+  protected applyCrdsFromGit(id: string, version: GitManifestsVersion, ignore?: string): void {
+    const metadata = { name: id, namespace: FLUX_NAMESPACE };
+    new GitRepository(this.crds, `${id}-source`, {
+      metadata,
+      spec: { interval: '12h', url: version.repository, ref: { tag: version.tag }, ignore },
+    });
+    new Kustomization(this.crds, id, {
+      metadata,
+      spec: {
+        interval: '1h',
+        path: version.path,
+        prune: false,
+        wait: true,
+        sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: id },
+      },
+    });
   }
 
   private folder(layer: PlatformLayer): GitOpsFolder {

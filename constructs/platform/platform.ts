@@ -1,7 +1,18 @@
 import { Construct } from 'constructs';
 import type { ClusterConfig, EnvironmentConfig } from '../../environments/types';
 import { ConfigError } from '../errors';
+import { Alloy } from './alloy';
+import { ArgoRollouts } from './argo-rollouts';
+import { ArgoCd } from './argocd';
 import { CertManager } from './cert-manager';
+import { Cilium } from './cilium';
+import { Flux } from './flux';
+import { Kyverno } from './kyverno';
+import { Loki } from './loki';
+import { MetalLb } from './metallb';
+import { Monitoring } from './monitoring';
+import { RookCeph } from './rook-ceph';
+import { Tekton } from './tekton';
 import type {
   ComponentIdentity,
   HealthCheck,
@@ -16,6 +27,12 @@ export interface ComponentDefinition<K extends ComponentKey> {
   readonly identity: ComponentIdentity;
   /** Components whose releases must be Ready before this one installs. */
   readonly dependsOn: readonly ComponentKey[];
+  /**
+   * Components this one installs after when they are enabled, and without when they are not
+   * (e.g. monitoring: its ServiceMonitor CRDs, used only where monitoring runs).
+   * @default []
+   */
+  readonly after?: readonly ComponentKey[];
   /** Builds the component with the cluster's settings for it. */
   readonly create: (
     scope: Construct,
@@ -29,11 +46,86 @@ export interface ComponentDefinition<K extends ComponentKey> {
  * here (and one key in PlatformSettings, which `tsc` then demands here).
  */
 export const PLATFORM_COMPONENTS: { readonly [K in ComponentKey]-?: ComponentDefinition<K> } = {
-  certManager: {
-    identity: CertManager.IDENTITY,
+  // Without a CNI no pod starts: Cilium first, everything else after it.
+  cilium: {
+    identity: Cilium.IDENTITY,
     dependsOn: [],
     create: (scope, props, settings) =>
+      new Cilium(scope, Cilium.IDENTITY.name, { ...props, settings }),
+  },
+  certManager: {
+    identity: CertManager.IDENTITY,
+    dependsOn: ['cilium'],
+    create: (scope, props, settings) =>
       new CertManager(scope, CertManager.IDENTITY.name, { ...props, settings }),
+  },
+  metallb: {
+    identity: MetalLb.IDENTITY,
+    dependsOn: ['cilium'],
+    after: ['monitoring'],
+    create: (scope, props, settings) =>
+      new MetalLb(scope, MetalLb.IDENTITY.name, { ...props, settings }),
+  },
+  rookCeph: {
+    identity: RookCeph.IDENTITY,
+    dependsOn: ['cilium'],
+    create: (scope, props, settings) =>
+      new RookCeph(scope, RookCeph.IDENTITY.name, { ...props, settings }),
+  },
+  // Prometheus and Alertmanager keep their data on Ceph volumes.
+  monitoring: {
+    identity: Monitoring.IDENTITY,
+    dependsOn: ['cilium', 'rookCeph'],
+    create: (scope, props, settings) =>
+      new Monitoring(scope, Monitoring.IDENTITY.name, { ...props, settings }),
+  },
+  flux: {
+    identity: Flux.IDENTITY,
+    dependsOn: ['cilium'],
+    after: ['monitoring'],
+    create: (scope, props, settings) => new Flux(scope, Flux.IDENTITY.name, { ...props, settings }),
+  },
+  kyverno: {
+    identity: Kyverno.IDENTITY,
+    dependsOn: ['cilium'],
+    after: ['monitoring'],
+    create: (scope, props, settings) =>
+      new Kyverno(scope, Kyverno.IDENTITY.name, { ...props, settings }),
+  },
+  // Loki's volumes and (in prod) its bucket come from Ceph.
+  loki: {
+    identity: Loki.IDENTITY,
+    dependsOn: ['rookCeph'],
+    after: ['monitoring'],
+    create: (scope, props, settings) => new Loki(scope, Loki.IDENTITY.name, { ...props, settings }),
+  },
+  alloy: {
+    identity: Alloy.IDENTITY,
+    dependsOn: ['loki'],
+    after: ['monitoring'],
+    create: (scope, props, settings) =>
+      new Alloy(scope, Alloy.IDENTITY.name, { ...props, settings }),
+  },
+  argocd: {
+    identity: ArgoCd.IDENTITY,
+    dependsOn: ['cilium'],
+    after: ['monitoring'],
+    create: (scope, props, settings) =>
+      new ArgoCd(scope, ArgoCd.IDENTITY.name, { ...props, settings }),
+  },
+  argoRollouts: {
+    identity: ArgoRollouts.IDENTITY,
+    dependsOn: ['cilium'],
+    after: ['monitoring'],
+    create: (scope, props, settings) =>
+      new ArgoRollouts(scope, ArgoRollouts.IDENTITY.name, { ...props, settings }),
+  },
+  tekton: {
+    identity: Tekton.IDENTITY,
+    dependsOn: ['cilium'],
+    after: ['monitoring'],
+    create: (scope, props, settings) =>
+      new Tekton(scope, Tekton.IDENTITY.name, { ...props, settings }),
   },
 };
 
@@ -45,7 +137,7 @@ export function orderComponents(
   clusterName: string,
   settings: PlatformSettings,
   definitions: {
-    readonly [K in ComponentKey]: Pick<ComponentDefinition<K>, 'dependsOn'>;
+    readonly [K in ComponentKey]: Pick<ComponentDefinition<K>, 'dependsOn' | 'after'>;
   } = PLATFORM_COMPONENTS,
 ): ComponentKey[] {
   const subject = `cluster '${clusterName}'`;
@@ -62,6 +154,10 @@ export function orderComponents(
   );
   if (problems.length > 0) throw new ConfigError(problems);
 
+  const dependenciesOf = (key: ComponentKey): ComponentKey[] => [
+    ...definitions[key].dependsOn,
+    ...(definitions[key].after ?? []).filter((dependency) => enabled.includes(dependency)),
+  ];
   const ordered: ComponentKey[] = [];
   const state = new Map<ComponentKey, 'visiting' | 'done'>();
   const visit = (key: ComponentKey, path: readonly ComponentKey[]): void => {
@@ -75,12 +171,24 @@ export function orderComponents(
       );
     }
     state.set(key, 'visiting');
-    for (const dependency of definitions[key].dependsOn) visit(dependency, [...path, key]);
+    for (const dependency of dependenciesOf(key)) visit(dependency, [...path, key]);
     state.set(key, 'done');
     ordered.push(key);
   };
   enabled.forEach((key) => visit(key, []));
   return ordered;
+}
+
+// Generic over the key, so the definition and the settings it receives are of the same component.
+function createComponent<K extends ComponentKey>(
+  key: K,
+  scope: Construct,
+  props: PlatformComponentProps,
+  settings: PlatformSettings,
+): PlatformComponent {
+  // TypeScript cannot narrow an indexed mapped type by a generic key; the map guarantees it.
+  const definition = PLATFORM_COMPONENTS[key] as ComponentDefinition<K>;
+  return definition.create(scope, props, settings[key]);
 }
 
 /** Props of {@link Platform}. */
@@ -102,16 +210,18 @@ export class Platform extends Construct {
     const built = new Map<ComponentKey, PlatformComponent>();
     for (const key of orderComponents(props.cluster.name, settings)) {
       const definition = PLATFORM_COMPONENTS[key];
-      const dependsOn = definition.dependsOn.map((dependency) => {
+      const soft = (definition.after ?? []).filter((dependency) => built.has(dependency));
+      const dependsOn = [...definition.dependsOn, ...soft].map((dependency) => {
         const { name, namespace } = PLATFORM_COMPONENTS[dependency].identity;
         return { name, namespace };
       });
       built.set(
         key,
-        definition.create(
+        createComponent(
+          key,
           this,
           { cluster: props.cluster, environments: props.environments, dependsOn },
-          settings[key],
+          settings,
         ),
       );
     }

@@ -35,4 +35,98 @@ export const CHART_VERSIONS = {
     repository: 'https://fluxcd-community.github.io/helm-charts',
     version: '2.19.0',
   },
+  // MetalLB 0.16.1 matches ../shared/crds/metallb (chart and app versions are equal).
+  metallb: {
+    chart: 'metallb',
+    repository: 'https://metallb.github.io/metallb',
+    version: '0.16.1',
+  },
+  // Rook v1.20.6 matches ../shared/crds/rook; the operator chart's version is the Rook tag.
+  rookCeph: {
+    chart: 'rook-ceph',
+    repository: 'https://charts.rook.io/release',
+    version: 'v1.20.6',
+  },
+  // Chart 3.9.0 ships Kyverno v1.19.0, matching ../shared/crds/kyverno.
+  kyverno: {
+    chart: 'kyverno',
+    repository: 'https://kyverno.github.io/kyverno/',
+    version: '3.9.0',
+  },
+  // 88.3.0 is the newest chart whose prometheus-operator (v0.93.0) matches ../shared/crds.
+  monitoring: {
+    chart: 'kube-prometheus-stack',
+    repository: 'https://prometheus-community.github.io/helm-charts',
+    version: '88.3.0',
+  },
+  // The newest argo-cd chart known here (app v3.4.4); ../shared/crds/argocd is v3.5.1, whose
+  // chart version could not be read offline (see README).
+  argocd: {
+    chart: 'argo-cd',
+    repository: 'https://argoproj.github.io/argo-helm',
+    version: '10.1.1',
+  },
+  // The newest argo-rollouts chart known here (app v1.9.0; the CRDs here are v1.9.1, same schema line).
+  argoRollouts: {
+    chart: 'argo-rollouts',
+    repository: 'https://argoproj.github.io/argo-helm',
+    version: '2.41.0',
+  },
+  // Loki 3.4.2 (chart 6.29.0): single binary in dev, simple scalable on Ceph object storage in prod.
+  loki: {
+    chart: 'loki',
+    repository: 'https://grafana.github.io/helm-charts',
+    version: '6.29.0',
+  },
+  // Grafana Alloy v1.7.4 (chart 0.12.5), the log shipper feeding Loki.
+  alloy: {
+    chart: 'alloy',
+    repository: 'https://grafana.github.io/helm-charts',
+    version: '0.12.5',
+  },
 } as const satisfies Record<string, ChartVersion>;
+
+/** A Helm chart published inside a Git repository (no Helm repository index upstream). */
+export interface GitChartVersion {
+  /** Clone URL of the repository. */
+  readonly repository: string;
+  /** Release tag checked out. */
+  readonly tag: string;
+  /** Path of the chart inside the repository. */
+  readonly path: string;
+}
+
+/** Manifests applied from a Git repository at a release tag (CRDs that ship apart from charts). */
+export interface GitManifestsVersion {
+  /** Clone URL of the repository. */
+  readonly repository: string;
+  /** Release tag checked out. */
+  readonly tag: string;
+  /** Folder applied by Flux, relative to the repository root. */
+  readonly path: string;
+}
+
+/** Sources that are not Helm repositories: charts and manifests in Git at release tags. */
+export const GIT_VERSIONS = {
+  // The Tekton Operator's chart lives in its repository and release branches give it a semver
+  // version (0.78.1); the operator installs Pipelines, Triggers and Dashboard (see tekton.ts).
+  tektonOperator: {
+    repository: 'https://github.com/tektoncd/operator',
+    tag: 'v0.78.1',
+    path: './charts/tekton-operator',
+  },
+  // Gateway API v1.6.1 standard channel, matching ../shared/crds/gateway-api. Cilium's chart
+  // ships no Gateway API CRDs: they must exist before its operator enables the Gateway controller.
+  gatewayApiCrds: {
+    repository: 'https://github.com/kubernetes-sigs/gateway-api',
+    tag: 'v1.6.1',
+    path: './config/crd/standard',
+  },
+  // Rook's CRDs apart from the operator chart (crds.enabled false), so the CephCluster can be
+  // applied in the same layer as the operator (see rook-ceph.ts).
+  rookCrds: {
+    repository: 'https://github.com/rook/rook',
+    tag: 'v1.20.6',
+    path: './deploy/examples',
+  },
+} as const satisfies Record<string, GitChartVersion | GitManifestsVersion>;

@@ -46,7 +46,11 @@ function strictify(schema: unknown, isBranch = false): unknown {
   // Go's regexp accepts one-letter Unicode classes without braces (`\PC`); JavaScript's
   // unicode mode needs `\P{C}`.
   if (typeof result.pattern === 'string') {
-    result.pattern = result.pattern.replace(/\\([pP])([A-Z])(?!\{)/g, '\\$1{$2}');
+    result.pattern = result.pattern
+      .replace(/\\([pP])([A-Z])(?!\{)/g, '\\$1{$2}')
+      // Go's inline case-insensitive flag `(?i)` has no JavaScript equivalent inside a
+      // pattern; dropping it only makes the check stricter (lower-case spellings stay valid).
+      .replace(/\(\?i\)/g, '');
   }
   if (result['x-kubernetes-int-or-string'] === true && result.type === undefined) {
     result.anyOf = [{ type: 'integer' }, { type: 'string' }];
@@ -120,6 +124,9 @@ export class SchemaValidator {
           // CRD schemas leave metadata open; hold it to the real ObjectMeta.
           const properties = { ...(schema.properties as Schema | undefined) };
           properties.metadata = { $ref: `k8s#/definitions/${OBJECT_META}` };
+          // Every object has these, even where a CRD's schema forgets them (Rook's ObjectBucketClaim).
+          properties.apiVersion ??= { type: 'string' };
+          properties.kind ??= { type: 'string' };
           this.crdSchemas.set(`${spec.group}/${version.name}/${spec.names.kind}`, {
             ...schema,
             properties,

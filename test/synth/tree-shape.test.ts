@@ -98,7 +98,9 @@ describe('the GitOps tree of both clusters', () => {
   });
 
   it('puts cert-manager in the controllers layer and its issuers in the configs layer', () => {
-    const certManager = objectsOf(tree).filter(({ file }) => file.startsWith('platform/prod/'));
+    const certManager = objectsOf(tree).filter(
+      ({ file }) => file.startsWith('platform/prod/') && file.split('/')[3] === 'cert-manager',
+    );
     const layerOf = (kind: string) =>
       certManager
         .filter(({ object }) => object.kind === kind)

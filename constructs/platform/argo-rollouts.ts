@@ -1,0 +1,126 @@
+// Argo Rollouts: the controller that runs canary and blue-green releases, splitting canary
+// traffic on the apps' HTTPRoutes through the Gateway API traffic-router plugin, and its dashboard.
+import type { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { ClusterTier } from '../../environments/types';
+import {
+  PlatformComponent,
+  type ComponentIdentity,
+  type PlatformComponentProps,
+} from './component';
+import { ROLLOUTS_GATEWAY_PLUGIN, platformRoute } from './gateway';
+import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
+import { CHART_VERSIONS } from './versions';
+
+/** Release binaries of the Gateway API traffic-router plugin the controller downloads at start. */
+export const GATEWAY_PLUGIN_URL =
+  'https://github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi/releases/download/v0.4.0/gatewayapi-plugin-linux-amd64';
+
+/** A traffic-router plugin entry of the controller's configuration. */
+export interface TrafficRouterPlugin {
+  /** The name Rollouts reference under `trafficRouting.plugins`. */
+  readonly name: string;
+  /** Where the controller downloads the plugin binary. */
+  readonly location: string;
+}
+
+/**
+ * The argo-rollouts chart values this platform sets (a typed subset of its values.yaml).
+ * @see https://github.com/argoproj/argo-helm/tree/main/charts/argo-rollouts
+ */
+export interface ArgoRolloutsValues {
+  /** Rollout CRDs, installed and upgraded with the chart. */
+  readonly installCRDs: boolean;
+  /** The controller. */
+  readonly controller: {
+    /** Replicas (leader election picks one active). */
+    readonly replicas: number;
+    /** Traffic routers loaded as plugins. */
+    readonly trafficRouterPlugins: readonly TrafficRouterPlugin[];
+    /** Metrics and, where monitoring runs, a ServiceMonitor. */
+    readonly metrics: {
+      readonly enabled: boolean;
+      readonly serviceMonitor: { readonly enabled: boolean };
+    };
+  };
+  /** The dashboard (read-mostly UI of every rollout), routed on the cluster domain. */
+  readonly dashboard: { readonly enabled: boolean; readonly readonly: boolean };
+}
+
+/** A cluster's Argo Rollouts settings. */
+export type ArgoRolloutsSettings = ComponentSettings<ArgoRolloutsValues>;
+
+/** Props of {@link ArgoRollouts}. */
+export interface ArgoRolloutsProps extends PlatformComponentProps {
+  /**
+   * The cluster's settings for Argo Rollouts. `values` merge over the defaults: objects key by
+   * key, arrays (e.g. the plugin list) and scalars replaced, left-out keys keep the default.
+   * @default {} - one controller in dev, two in prod, Gateway API plugin, dashboard
+   */
+  readonly settings?: ArgoRolloutsSettings;
+}
+
+/**
+ * Argo Rollouts with the Gateway API traffic-router plugin under {@link ROLLOUTS_GATEWAY_PLUGIN},
+ * and the RBAC the plugin needs: it rewrites backend weights on the apps' HTTPRoutes and keeps
+ * its state in a ConfigMap beside each Rollout, neither of which the chart's role grants.
+ */
+export class ArgoRollouts extends PlatformComponent {
+  /** Name, namespace and source of the component. */
+  public static readonly IDENTITY: ComponentIdentity = {
+    name: 'argo-rollouts',
+    namespace: 'argo-rollouts',
+    sourceFile: 'constructs/platform/argo-rollouts.ts',
+  };
+
+  /** The chart values rendered into the HelmRelease. */
+  public readonly values: ArgoRolloutsValues;
+
+  public constructor(scope: Construct, id: string, props: ArgoRolloutsProps) {
+    super(scope, id, ArgoRollouts.IDENTITY, props);
+    const { cluster } = props;
+    const defaults: ArgoRolloutsValues = {
+      installCRDs: true,
+      controller: {
+        replicas: cluster.tier === ClusterTier.PRODUCTION ? 2 : 1,
+        trafficRouterPlugins: [{ name: ROLLOUTS_GATEWAY_PLUGIN, location: GATEWAY_PLUGIN_URL }],
+        metrics: {
+          enabled: true,
+          serviceMonitor: { enabled: isComponentEnabled(cluster, 'monitoring') },
+        },
+      },
+      dashboard: { enabled: true, readonly: cluster.tier === ClusterTier.PRODUCTION },
+    };
+    this.values = mergeValues(defaults, props.settings?.values);
+    this.installChart(CHART_VERSIONS.argoRollouts, this.values);
+
+    const roleName = `${this.componentName}-gateway-api`;
+    new k8s.KubeClusterRole(this.controllers, 'gateway-role', {
+      metadata: { name: roleName },
+      rules: [
+        {
+          apiGroups: ['gateway.networking.k8s.io'],
+          resources: ['httproutes', 'grpcroutes'],
+          verbs: ['get', 'list', 'watch', 'update', 'patch'],
+        },
+        {
+          apiGroups: [''],
+          resources: ['configmaps'],
+          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+        },
+      ],
+    });
+    new k8s.KubeClusterRoleBinding(this.controllers, 'gateway-role-binding', {
+      metadata: { name: roleName },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+      subjects: [{ kind: 'ServiceAccount', name: this.componentName, namespace: this.namespace }],
+    });
+    platformRoute(this.configs, 'dashboard-route', {
+      clusterDomain: cluster.domain,
+      host: 'rollouts',
+      namespace: this.namespace,
+      service: `${this.componentName}-dashboard`,
+      port: 3100,
+    });
+  }
+}

@@ -1,0 +1,274 @@
+// Argo CD: syncs the apps' manifests (registered by the app model), single replica in dev and
+// HA in prod, on the cluster domain, with RBAC by team and the Argo Rollouts UI extension.
+import type { Construct } from 'constructs';
+import { ClusterTier, type ClusterConfig } from '../../environments/types';
+import { ARGOCD_NAMESPACE } from '../app/argocd';
+import { ProblemCollector } from '../errors';
+import {
+  PlatformComponent,
+  type ComponentIdentity,
+  type PlatformComponentProps,
+} from './component';
+import { platformRoute } from './gateway';
+import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
+import { CHART_VERSIONS } from './versions';
+
+/** The Argo Rollouts UI extension Argo CD's server installs at start (a Rollout tab in the UI). */
+export const ROLLOUT_EXTENSION_URL =
+  'https://github.com/argoproj-labs/rollout-extension/releases/download/v0.3.7/extension.tar';
+
+/** Metrics of one Argo CD component. */
+export interface ArgoCdMetricsValues {
+  /** Metrics endpoint and, where monitoring runs, a ServiceMonitor. */
+  readonly metrics: {
+    readonly enabled: boolean;
+    readonly serviceMonitor: { readonly enabled: boolean };
+  };
+}
+
+/**
+ * The argo-cd chart values this platform sets (a typed subset of its values.yaml).
+ * @see https://github.com/argoproj/argo-helm/tree/main/charts/argo-cd
+ */
+export interface ArgoCdValues {
+  /** Host name of the UI and API; the chart derives URLs from it. */
+  readonly global: { readonly domain: string };
+  /** CRDs installed and kept with the chart. */
+  readonly crds: { readonly install: boolean; readonly keep: boolean };
+  /** Argo CD's configuration. */
+  readonly configs: {
+    /** argocd-cmd-params-cm. */
+    readonly params: {
+      /** TLS ends at the Gateway: the server speaks plain HTTP behind it. */
+      readonly 'server.insecure': boolean;
+      /** Spreads clusters over the controller shards evenly. */
+      readonly 'controller.sharding.algorithm': 'legacy' | 'round-robin' | 'consistent-hashing';
+    };
+    /** argocd-cm entries (OIDC, UI settings). */
+    readonly cm: Readonly<Record<string, string | boolean>>;
+    /** argocd-rbac-cm. */
+    readonly rbac: {
+      readonly 'policy.default': string;
+      readonly 'policy.csv': string;
+      readonly scopes: string;
+    };
+  };
+  /** Application controller (sharded when replicas > 1). */
+  readonly controller: ArgoCdMetricsValues & { readonly replicas: number };
+  /** Repo server (renders manifests). */
+  readonly repoServer: ArgoCdMetricsValues & { readonly replicas: number };
+  /** API server and UI. */
+  readonly server: ArgoCdMetricsValues & {
+    readonly autoscaling: {
+      readonly enabled: boolean;
+      readonly minReplicas: number;
+      readonly maxReplicas: number;
+    };
+    /** UI extensions installed into the server at start. */
+    readonly extensions: {
+      readonly enabled: boolean;
+      readonly extensionList: readonly {
+        readonly name: string;
+        readonly env: readonly { readonly name: string; readonly value: string }[];
+      }[];
+    };
+  };
+  /** ApplicationSet controller. */
+  readonly applicationSet: ArgoCdMetricsValues & { readonly replicas: number };
+  /** Single Redis (dev). */
+  readonly redis: { readonly enabled: boolean };
+  /** Redis HA with Sentinel (prod). */
+  readonly 'redis-ha': { readonly enabled: boolean };
+}
+
+/** A team's access: members of an SSO group may sync and manage their team's project only. */
+export interface ArgoCdTeam {
+  /** Team name, equal to the AppProject the app model creates for it. */
+  readonly name: string;
+  /** SSO group whose members act for the team. */
+  readonly group: string;
+}
+
+/** OIDC single sign-on. The client secret stays in a Secret; only its name and key appear here. */
+export interface ArgoCdSso {
+  /** Display name on the login button. */
+  readonly name: string;
+  /** Issuer URL (https). */
+  readonly issuer: string;
+  /** OAuth client id. */
+  readonly clientId: string;
+  /** Secret in Argo CD's namespace holding the client secret (labelled `app.kubernetes.io/part-of: argocd`). */
+  readonly clientSecret: { readonly secretName: string; readonly key: string };
+  /**
+   * Members of this group are Argo CD admins.
+   * @default none - only the local admin, until it is disabled
+   */
+  readonly adminGroup?: string;
+}
+
+/** A cluster's Argo CD settings. */
+export interface ArgoCdSettings extends ComponentSettings<ArgoCdValues> {
+  /**
+   * Teams and their SSO groups, for RBAC.
+   * @default [] - everyone signed in is read-only
+   */
+  readonly teams?: readonly ArgoCdTeam[];
+  /**
+   * OIDC single sign-on.
+   * @default undefined - local accounts only
+   */
+  readonly sso?: ArgoCdSso;
+}
+
+/** Props of {@link ArgoCd}. */
+export interface ArgoCdProps extends PlatformComponentProps {
+  /**
+   * The cluster's settings for Argo CD. `values` merge over the defaults: objects key by key,
+   * arrays and scalars replaced (so an override of `configs.rbac['policy.csv']` replaces the
+   * team policy), left-out keys keep the default.
+   * @default {} - single replicas in dev, HA in prod
+   */
+  readonly settings?: ArgoCdSettings;
+}
+
+const metrics = (monitored: boolean): ArgoCdMetricsValues => ({
+  metrics: { enabled: true, serviceMonitor: { enabled: monitored } },
+});
+
+/** The RBAC policy: each team's role may do everything in its own project, nothing elsewhere. */
+export function teamPolicy(teams: readonly ArgoCdTeam[], adminGroup?: string): string {
+  const lines = teams.flatMap((team) => [
+    `p, role:${team.name}, applications, *, ${team.name}/*, allow`,
+    `p, role:${team.name}, logs, get, ${team.name}/*, allow`,
+    `p, role:${team.name}, exec, create, ${team.name}/*, deny`,
+    `g, ${team.group}, role:${team.name}`,
+  ]);
+  if (adminGroup !== undefined) lines.push(`g, ${adminGroup}, role:admin`);
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+function oidcConfig(sso: ArgoCdSso): string {
+  return [
+    `name: ${sso.name}`,
+    `issuer: ${sso.issuer}`,
+    `clientID: ${sso.clientId}`,
+    `clientSecret: $${sso.clientSecret.secretName}:${sso.clientSecret.key}`,
+    'requestedScopes: ["openid", "profile", "email", "groups"]',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Argo CD. In prod: two sharded application controllers, Redis HA, two repo servers and an
+ * autoscaled API server; in dev, one of each. The UI is routed at `argocd.<cluster domain>`
+ * and shows Rollouts through the Rollouts extension (Rollout health is built into Argo CD).
+ */
+export class ArgoCd extends PlatformComponent {
+  /** Name, namespace and source of the component. */
+  public static readonly IDENTITY: ComponentIdentity = {
+    name: 'argocd',
+    namespace: ARGOCD_NAMESPACE,
+    sourceFile: 'constructs/platform/argocd.ts',
+  };
+
+  /** The chart values rendered into the HelmRelease. */
+  public readonly values: ArgoCdValues;
+
+  public constructor(scope: Construct, id: string, props: ArgoCdProps) {
+    super(scope, id, ArgoCd.IDENTITY, props);
+    const { cluster } = props;
+    const settings = props.settings ?? {};
+    const production = cluster.tier === ClusterTier.PRODUCTION;
+    const monitored = isComponentEnabled(cluster, 'monitoring');
+    const host = `argocd.${cluster.domain}`;
+    const defaults: ArgoCdValues = {
+      global: { domain: host },
+      crds: { install: true, keep: true },
+      configs: {
+        params: { 'server.insecure': true, 'controller.sharding.algorithm': 'round-robin' },
+        cm: {
+          'statusbadge.enabled': true,
+          ...(settings.sso ? { 'oidc.config': oidcConfig(settings.sso) } : {}),
+        },
+        rbac: {
+          'policy.default': 'role:readonly',
+          'policy.csv': teamPolicy(settings.teams ?? [], settings.sso?.adminGroup),
+          scopes: '[groups]',
+        },
+      },
+      controller: { replicas: production ? 2 : 1, ...metrics(monitored) },
+      repoServer: { replicas: production ? 2 : 1, ...metrics(monitored) },
+      server: {
+        ...metrics(monitored),
+        autoscaling: { enabled: production, minReplicas: 2, maxReplicas: 5 },
+        extensions: {
+          enabled: true,
+          extensionList: [
+            {
+              name: 'rollout-extension',
+              env: [{ name: 'EXTENSION_URL', value: ROLLOUT_EXTENSION_URL }],
+            },
+          ],
+        },
+      },
+      applicationSet: { replicas: production ? 2 : 1, ...metrics(monitored) },
+      redis: { enabled: !production },
+      'redis-ha': { enabled: production },
+    };
+    this.values = mergeValues(defaults, settings.values);
+    validate(cluster, this.values, settings);
+    this.installChart(CHART_VERSIONS.argocd, this.values);
+    platformRoute(this.configs, 'route', {
+      clusterDomain: cluster.domain,
+      host: 'argocd',
+      namespace: this.namespace,
+      service: `${this.componentName}-server`,
+      port: 80,
+    });
+  }
+}
+
+function validate(cluster: ClusterConfig, values: ArgoCdValues, settings: ArgoCdSettings): void {
+  const problems = new ProblemCollector();
+  const subject = `cluster '${cluster.name}'`;
+  const field = 'platform.argocd';
+  problems.check(
+    values.redis.enabled !== values['redis-ha'].enabled,
+    subject,
+    `${field}.values.redis`,
+    `exactly one of redis.enabled and redis-ha.enabled must be true, got ${values.redis.enabled} and ${values['redis-ha'].enabled}`,
+  );
+  const workers = cluster.nodes.length;
+  problems.check(
+    !values['redis-ha'].enabled || workers >= 3,
+    subject,
+    `${field}.values.redis-ha.enabled`,
+    `Redis HA spreads 3 replicas over separate nodes, but the cluster has ${workers}`,
+  );
+  problems.check(
+    !values.server.autoscaling.enabled ||
+      values.server.autoscaling.minReplicas <= values.server.autoscaling.maxReplicas,
+    subject,
+    `${field}.values.server.autoscaling`,
+    `minReplicas ${values.server.autoscaling.minReplicas} is above maxReplicas ${values.server.autoscaling.maxReplicas}`,
+  );
+  const seen = new Set<string>();
+  (settings.teams ?? []).forEach((team, i) => {
+    problems.check(
+      /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(team.name) && !seen.has(team.name),
+      subject,
+      `${field}.teams[${i}].name`,
+      `must be a unique DNS-1123 label (the team's AppProject), got '${team.name}'`,
+    );
+    seen.add(team.name);
+  });
+  if (settings.sso) {
+    problems.check(
+      settings.sso.issuer.startsWith('https://'),
+      subject,
+      `${field}.sso.issuer`,
+      `must be an https:// URL, got '${settings.sso.issuer}'`,
+    );
+  }
+  problems.throwIfAny();
+}

@@ -1,0 +1,163 @@
+// Flux: the controllers Pulumi bootstrapped (adopted here so their settings live in Git) and
+// the notifications that tell each environment's receiver when reconciliation fails.
+import { ApiObject } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { AlertReceiver, EnvironmentConfig } from '../../environments/types';
+import { FLUX_NAMESPACE } from '../cluster/flux-sync';
+import {
+  Alert,
+  AlertSpecEventSeverity,
+  AlertSpecEventSourcesKind,
+} from '../imports/flux-alert-notification.toolkit.fluxcd.io';
+import {
+  Provider,
+  ProviderSpecType,
+} from '../imports/flux-provider-notification.toolkit.fluxcd.io';
+import {
+  PlatformComponent,
+  type ComponentIdentity,
+  type PlatformComponentProps,
+} from './component';
+import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
+import { CHART_VERSIONS } from './versions';
+
+/** Resources of one Flux controller. */
+export interface FluxControllerValues {
+  /** Container resources. */
+  readonly resources: {
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits: { readonly memory: string };
+  };
+  /** Extra controller flags (e.g. `--concurrent=10`). */
+  readonly container: { readonly additionalArgs: readonly string[] };
+}
+
+/**
+ * The flux2 community chart values this platform sets (a typed subset of its values.yaml).
+ * @see https://github.com/fluxcd-community/helm-charts/tree/main/charts/flux2
+ */
+export interface FluxValues {
+  /** Log level of every controller. */
+  readonly logLevel: 'debug' | 'info' | 'error';
+  /** The chart installs and upgrades Flux's CRDs. */
+  readonly installCRDs: boolean;
+  /** Reconciles HelmReleases. */
+  readonly helmController: FluxControllerValues;
+  /** Applies Kustomizations (the platform layers). */
+  readonly kustomizeController: FluxControllerValues;
+  /** Fetches Git, Helm and OCI sources. */
+  readonly sourceController: FluxControllerValues;
+  /** Sends the alerts below. */
+  readonly notificationController: FluxControllerValues;
+  /** Image automation is not used: pipelines write image tags to Git themselves. */
+  readonly imageAutomationController: { readonly create: boolean };
+  /** Image reflection is not used (see imageAutomationController). */
+  readonly imageReflectionController: { readonly create: boolean };
+  /** A PodMonitor for every controller's metrics, where monitoring runs. */
+  readonly prometheus: { readonly podMonitor: { readonly create: boolean } };
+}
+
+/** A cluster's Flux settings. */
+export interface FluxSettings extends ComponentSettings<FluxValues> {
+  /**
+   * Lowest severity of the events sent to the environments' receivers.
+   * @default 'error' - only failures
+   */
+  readonly alertSeverity?: 'info' | 'error';
+}
+
+/** Props of {@link Flux}. */
+export interface FluxProps extends PlatformComponentProps {
+  /**
+   * The cluster's settings for Flux. `values` merge over the defaults: objects key by key,
+   * arrays and scalars replaced, left-out keys keep the default.
+   * @default {} - defaults sized for the cluster
+   */
+  readonly settings?: FluxSettings;
+}
+
+const controller = (memory: string, concurrency: number): FluxControllerValues => ({
+  resources: { requests: { cpu: '50m', memory }, limits: { memory } },
+  container: { additionalArgs: [`--concurrent=${concurrency}`] },
+});
+
+const PROVIDER_TYPES: Readonly<Record<AlertReceiver['type'], ProviderSpecType>> = {
+  slack: ProviderSpecType.SLACK,
+  generic: ProviderSpecType.GENERIC,
+};
+
+// The Flux objects whose failures reach people. A failing HelmRelease fails the health checks
+// of the platform-controllers Kustomization, so Kustomization events cover every component.
+const WATCHED_KINDS = [
+  AlertSpecEventSourcesKind.KUSTOMIZATION,
+  AlertSpecEventSourcesKind.GIT_REPOSITORY,
+  AlertSpecEventSourcesKind.HELM_RELEASE,
+] as const;
+
+/**
+ * Flux. Adopts the `flux` release Pulumi installed (same chart, same name) so controller
+ * settings are reviewed like any other change, and renders one notification Provider and Alert
+ * per environment hosted on the cluster, to that environment's receiver. The webhook address
+ * stays in the Secret the receiver names (created out of band in flux-system); only its name
+ * appears here.
+ */
+export class Flux extends PlatformComponent {
+  /** Name, namespace and source of the component. */
+  public static readonly IDENTITY: ComponentIdentity = {
+    name: 'flux',
+    namespace: FLUX_NAMESPACE,
+    sourceFile: 'constructs/platform/flux.ts',
+  };
+
+  /** The chart values rendered into the HelmRelease. */
+  public readonly values: FluxValues;
+
+  public constructor(scope: Construct, id: string, props: FluxProps) {
+    super(scope, id, Flux.IDENTITY, props);
+    // Pruning flux-system (e.g. after turning this component off) would delete Flux itself.
+    ApiObject.of(this.controllers.node.findChild('namespace')).metadata.addAnnotation(
+      'kustomize.toolkit.fluxcd.io/prune',
+      'disabled',
+    );
+    const defaults: FluxValues = {
+      logLevel: 'info',
+      installCRDs: true,
+      helmController: controller('256Mi', 10),
+      kustomizeController: controller('256Mi', 10),
+      sourceController: controller('256Mi', 10),
+      notificationController: controller('64Mi', 5),
+      imageAutomationController: { create: false },
+      imageReflectionController: { create: false },
+      prometheus: { podMonitor: { create: isComponentEnabled(props.cluster, 'monitoring') } },
+    };
+    this.values = mergeValues(defaults, props.settings?.values);
+    this.installChart(CHART_VERSIONS.flux, this.values);
+    const severity =
+      props.settings?.alertSeverity === 'info'
+        ? AlertSpecEventSeverity.INFO
+        : AlertSpecEventSeverity.ERROR;
+    for (const environment of props.environments) this.addAlert(environment, severity);
+  }
+
+  private addAlert(environment: EnvironmentConfig, severity: AlertSpecEventSeverity): void {
+    const receiver = environment.alertReceiver;
+    const metadata = { name: environment.name, namespace: this.namespace };
+    new Provider(this.configs, `provider-${environment.name}`, {
+      metadata,
+      spec: {
+        type: PROVIDER_TYPES[receiver.type],
+        channel: receiver.channel,
+        secretRef: { name: receiver.secretName },
+      },
+    });
+    new Alert(this.configs, `alert-${environment.name}`, {
+      metadata,
+      spec: {
+        providerRef: { name: environment.name },
+        eventSeverity: severity,
+        eventSources: WATCHED_KINDS.map((kind) => ({ kind, name: '*', namespace: this.namespace })),
+        eventMetadata: { environment: environment.name },
+      },
+    });
+  }
+}

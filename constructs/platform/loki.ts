@@ -1,0 +1,257 @@
+// Loki: log storage. One single-binary replica on a Ceph volume in dev; the simple scalable
+// deployment (read, write, backend) with chunks in the Ceph object store in prod.
+import type { Construct } from 'constructs';
+import { ClusterTier, type ClusterConfig } from '../../environments/types';
+import { ProblemCollector } from '../errors';
+import { ObjectBucketClaim } from '../imports/rook-objectbucket.io';
+import {
+  PlatformComponent,
+  PodSecurityLevel,
+  type ComponentIdentity,
+  type PlatformComponentProps,
+} from './component';
+import {
+  CEPH_BLOCK_STORAGE_CLASS,
+  CEPH_BUCKET_STORAGE_CLASS,
+  CEPH_OBJECT_STORE,
+  hasObjectStore,
+} from './rook-ceph';
+import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
+import { CHART_VERSIONS } from './versions';
+
+/** Where Grafana and the log shipper reach Loki (the chart's gateway Service). */
+export const LOKI_URL = 'http://loki-gateway.loki.svc.cluster.local';
+
+/** The bucket (claimed from the Ceph object store) holding Loki's chunks, rules and admin data. */
+export const LOKI_BUCKET = 'loki-chunks';
+
+/** Loki's deployment modes this platform uses. */
+export enum LokiDeploymentMode {
+  /** One process doing everything, on a filesystem volume: small clusters. */
+  SINGLE_BINARY = 'SingleBinary',
+  /** Read, write and backend tiers, scaled apart, on object storage. */
+  SIMPLE_SCALABLE = 'SimpleScalable',
+}
+
+/** A tier's replicas (and, for stateful tiers, its volume). */
+export interface LokiTierValues {
+  /** Replica count (0 turns the tier off). */
+  readonly replicas: number;
+  /** Extra flags: `-config.expand-env=true` lets the config read the bucket credentials. */
+  readonly extraArgs: readonly string[];
+  /** Environment from the object bucket claim's Secret and ConfigMap. */
+  readonly extraEnvFrom: readonly (
+    | { readonly secretRef: { readonly name: string } }
+    | { readonly configMapRef: { readonly name: string } }
+  )[];
+  /** Volume on the Ceph block StorageClass. */
+  readonly persistence: { readonly storageClass: string; readonly size: string };
+}
+
+/**
+ * The loki chart values this platform sets (a typed subset of its values.yaml).
+ * @see https://grafana.com/docs/loki/latest/setup/install/helm/reference/
+ */
+export interface LokiValues {
+  /** How Loki is deployed. */
+  readonly deploymentMode: LokiDeploymentMode;
+  /** Loki's own configuration. */
+  readonly loki: {
+    readonly auth_enabled: boolean;
+    readonly commonConfig: { readonly replication_factor: number };
+    readonly schemaConfig: {
+      readonly configs: readonly {
+        readonly from: string;
+        readonly store: 'tsdb';
+        readonly object_store: 'filesystem' | 's3';
+        readonly schema: 'v13';
+        readonly index: { readonly prefix: string; readonly period: string };
+      }[];
+    };
+    readonly storage: {
+      readonly type: 'filesystem' | 's3';
+      readonly bucketNames?: {
+        readonly chunks: string;
+        readonly ruler: string;
+        readonly admin: string;
+      };
+      readonly s3?: {
+        readonly endpoint: string;
+        readonly region: string;
+        readonly accessKeyId: string;
+        readonly secretAccessKey: string;
+        readonly s3ForcePathStyle: boolean;
+        readonly insecure: boolean;
+      };
+    };
+    readonly limits_config: { readonly retention_period: string };
+    readonly compactor: {
+      readonly retention_enabled: boolean;
+      readonly delete_request_store: 'filesystem' | 's3';
+    };
+  };
+  /** The single-binary tier. */
+  readonly singleBinary: LokiTierValues;
+  /** The read tier. */
+  readonly read: LokiTierValues;
+  /** The write tier. */
+  readonly write: LokiTierValues;
+  /** The backend tier. */
+  readonly backend: LokiTierValues;
+  /** Memcached caches: worth their memory only at scale. */
+  readonly chunksCache: { readonly enabled: boolean };
+  readonly resultsCache: { readonly enabled: boolean };
+  /** The bundled MinIO: off, Ceph is the object store. */
+  readonly minio: { readonly enabled: boolean };
+  /** The canary and Helm test (they need the self-monitoring stack this platform does not use). */
+  readonly lokiCanary: { readonly enabled: boolean };
+  readonly test: { readonly enabled: boolean };
+  /** Metrics: a ServiceMonitor where monitoring runs; no self-monitoring agent. */
+  readonly monitoring: {
+    readonly serviceMonitor: { readonly enabled: boolean };
+    readonly selfMonitoring: {
+      readonly enabled: boolean;
+      readonly grafanaAgent: { readonly installOperator: boolean };
+    };
+  };
+}
+
+/** A cluster's Loki settings. */
+export type LokiSettings = ComponentSettings<LokiValues>;
+
+/** Props of {@link Loki}. */
+export interface LokiProps extends PlatformComponentProps {
+  /**
+   * The cluster's settings for Loki. `values` merge over the defaults: objects key by key,
+   * arrays and scalars replaced, left-out keys keep the default.
+   * @default {} - single binary on non-production clusters, simple scalable on production ones
+   */
+  readonly settings?: LokiSettings;
+}
+
+const BUCKET_ENV: LokiTierValues['extraEnvFrom'] = [
+  { secretRef: { name: LOKI_BUCKET } },
+  { configMapRef: { name: LOKI_BUCKET } },
+];
+
+const tier = (replicas: number, size: string, objectStorage: boolean): LokiTierValues => ({
+  replicas,
+  extraArgs: objectStorage ? ['-config.expand-env=true'] : [],
+  extraEnvFrom: objectStorage ? BUCKET_ENV : [],
+  persistence: { storageClass: CEPH_BLOCK_STORAGE_CLASS, size },
+});
+
+/**
+ * Loki. In object-storage mode it claims a bucket from the Ceph object store (an
+ * ObjectBucketClaim: Rook writes the credentials to a Secret and the endpoint to a ConfigMap of
+ * the same name, which the pods read as environment), so it installs after Rook-Ceph.
+ */
+export class Loki extends PlatformComponent {
+  /** Name, namespace and source of the component. */
+  public static readonly IDENTITY: ComponentIdentity = {
+    name: 'loki',
+    namespace: 'loki',
+    sourceFile: 'constructs/platform/loki.ts',
+    // The chart's nginx gateway and Loki pods run as non-root but do not drop every capability.
+    podSecurity: PodSecurityLevel.BASELINE,
+  };
+
+  /** The chart values rendered into the HelmRelease. */
+  public readonly values: LokiValues;
+
+  public constructor(scope: Construct, id: string, props: LokiProps) {
+    super(scope, id, Loki.IDENTITY, props);
+    const { cluster } = props;
+    const scalable = cluster.tier === ClusterTier.PRODUCTION;
+    const store = scalable ? 's3' : 'filesystem';
+    const defaults: LokiValues = {
+      deploymentMode: scalable
+        ? LokiDeploymentMode.SIMPLE_SCALABLE
+        : LokiDeploymentMode.SINGLE_BINARY,
+      loki: {
+        auth_enabled: false,
+        commonConfig: { replication_factor: scalable ? 3 : 1 },
+        schemaConfig: {
+          configs: [
+            {
+              from: '2026-01-01',
+              store: 'tsdb',
+              object_store: store,
+              schema: 'v13',
+              index: { prefix: 'index_', period: '24h' },
+            },
+          ],
+        },
+        storage: scalable
+          ? {
+              type: 's3',
+              bucketNames: { chunks: LOKI_BUCKET, ruler: LOKI_BUCKET, admin: LOKI_BUCKET },
+              s3: {
+                // Filled from the bucket claim's ConfigMap and Secret (expand-env).
+                endpoint: '${BUCKET_HOST}:${BUCKET_PORT}',
+                region: 'us-east-1',
+                accessKeyId: '${AWS_ACCESS_KEY_ID}',
+                secretAccessKey: '${AWS_SECRET_ACCESS_KEY}',
+                s3ForcePathStyle: true,
+                insecure: true,
+              },
+            }
+          : { type: 'filesystem' },
+        limits_config: { retention_period: scalable ? '720h' : '168h' },
+        compactor: { retention_enabled: true, delete_request_store: store },
+      },
+      singleBinary: tier(scalable ? 0 : 1, '20Gi', false),
+      read: tier(scalable ? 2 : 0, '10Gi', scalable),
+      write: tier(scalable ? 3 : 0, '20Gi', scalable),
+      backend: tier(scalable ? 2 : 0, '10Gi', scalable),
+      chunksCache: { enabled: false },
+      resultsCache: { enabled: false },
+      minio: { enabled: false },
+      lokiCanary: { enabled: false },
+      test: { enabled: false },
+      monitoring: {
+        serviceMonitor: { enabled: isComponentEnabled(cluster, 'monitoring') },
+        selfMonitoring: { enabled: false, grafanaAgent: { installOperator: false } },
+      },
+    };
+    this.values = mergeValues(defaults, props.settings?.values);
+    validate(cluster, this.values);
+    this.installChart(CHART_VERSIONS.loki, this.values);
+    if (this.values.loki.storage.type === 's3') {
+      new ObjectBucketClaim(this.controllers, 'bucket', {
+        metadata: { name: LOKI_BUCKET, namespace: this.namespace },
+        spec: { bucketName: LOKI_BUCKET, storageClassName: CEPH_BUCKET_STORAGE_CLASS },
+      });
+    }
+  }
+}
+
+function validate(cluster: ClusterConfig, values: LokiValues): void {
+  const problems = new ProblemCollector();
+  const subject = `cluster '${cluster.name}'`;
+  const field = 'platform.loki.values';
+  const objectStorage = values.loki.storage.type === 's3';
+  problems.check(
+    !objectStorage || hasObjectStore(cluster),
+    subject,
+    `${field}.loki.storage.type`,
+    `'s3' stores chunks in the Ceph object store '${CEPH_OBJECT_STORE}', but platform.rookCeph.objectStore is off on this cluster; turn it on or use 'filesystem'`,
+  );
+  problems.check(
+    values.deploymentMode === LokiDeploymentMode.SINGLE_BINARY || objectStorage,
+    subject,
+    `${field}.deploymentMode`,
+    `${values.deploymentMode} shares chunks between replicas and needs object storage ('s3'), got '${values.loki.storage.type}'`,
+  );
+  const writers =
+    values.deploymentMode === LokiDeploymentMode.SINGLE_BINARY
+      ? values.singleBinary.replicas
+      : values.write.replicas;
+  problems.check(
+    values.loki.commonConfig.replication_factor <= writers,
+    subject,
+    `${field}.loki.commonConfig.replication_factor`,
+    `${values.loki.commonConfig.replication_factor} copies of each stream need as many writers, got ${writers}`,
+  );
+  problems.throwIfAny();
+}

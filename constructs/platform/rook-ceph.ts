@@ -1,0 +1,275 @@
+// Rook-Ceph: the operator, and a Ceph cluster on the nodes' raw storage devices with an RBD
+// block pool behind the default StorageClass, optionally a shared filesystem and an object store.
+import type { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { ClusterTier, type ClusterConfig } from '../../environments/types';
+import { ProblemCollector } from '../errors';
+import {
+  CephBlockPool,
+  CephCluster,
+  CephFilesystem,
+  CephObjectStore,
+} from '../imports/rook-ceph.rook.io';
+import {
+  PlatformComponent,
+  PodSecurityLevel,
+  type ComponentIdentity,
+  type PlatformComponentProps,
+} from './component';
+import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
+import { CHART_VERSIONS, GIT_VERSIONS } from './versions';
+
+/** The StorageClass (RBD) every PersistentVolumeClaim without a class gets. */
+export const CEPH_BLOCK_STORAGE_CLASS = 'ceph-block';
+/** The StorageClass of object bucket claims on the Ceph object store. */
+export const CEPH_BUCKET_STORAGE_CLASS = 'ceph-bucket';
+/** The Ceph object store (S3 API) name, in the Rook namespace. */
+export const CEPH_OBJECT_STORE = 'objects';
+/** The Ceph image the cluster runs (Squid, supported by Rook v1.20). */
+export const CEPH_IMAGE = 'quay.io/ceph/ceph:v19.2.3';
+
+/**
+ * The rook-ceph operator chart values this platform sets (a typed subset of its values.yaml).
+ * @see https://rook.io/docs/rook/latest/Helm-Charts/operator-chart/
+ */
+export interface RookCephValues {
+  /** The chart's CRDs; off, they are applied in the crds layer (see {@link RookCeph}). */
+  readonly crds: { readonly enabled: boolean };
+  /** Operator container resources. */
+  readonly resources: {
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits: { readonly memory: string };
+  };
+  /** Operator metrics and the Ceph ServiceMonitors it creates. */
+  readonly monitoring: { readonly enabled: boolean };
+  /** Talos keeps kubelet's data under the default path; CSI plugins mount from there. */
+  readonly csi: { readonly kubeletDirPath: string };
+}
+
+/** A cluster's Rook-Ceph settings. */
+export interface RookCephSettings extends ComponentSettings<RookCephValues> {
+  /**
+   * Copies of every object in the block pool (and object store); at most the number of nodes
+   * carrying storage devices, since each copy lives on another node.
+   * @default min(3, nodes with storage devices) - 1 on the one-node dev cluster, 3 in prod
+   */
+  readonly replication?: number;
+  /**
+   * Ceph monitors; odd, and at most the node count (one per node).
+   * @default 1 on a cluster of fewer than 3 nodes, 3 otherwise
+   */
+  readonly monitors?: number;
+  /**
+   * Whether a CephFilesystem (CephFS, ReadWriteMany volumes) is created.
+   * @default false
+   */
+  readonly filesystem?: boolean;
+  /**
+   * Whether a CephObjectStore (S3 API) and its bucket StorageClass are created.
+   * @default true on production clusters (Loki stores its chunks there), false otherwise
+   */
+  readonly objectStore?: boolean;
+}
+
+/** Props of {@link RookCeph}. */
+export interface RookCephProps extends PlatformComponentProps {
+  /**
+   * The cluster's settings for Rook-Ceph. `values` merge over the defaults: objects key by key,
+   * arrays and scalars replaced, left-out keys keep the default.
+   * @default {} - sizes chosen from the node count
+   */
+  readonly settings?: RookCephSettings;
+}
+
+/** Whether the cluster's Rook-Ceph runs an object store (decides Loki's storage). */
+export function hasObjectStore(cluster: ClusterConfig): boolean {
+  const settings = cluster.platform?.rookCeph;
+  return (
+    isComponentEnabled(cluster, 'rookCeph') &&
+    (settings?.objectStore ?? cluster.tier === ClusterTier.PRODUCTION)
+  );
+}
+
+const storageNodes = (cluster: ClusterConfig) =>
+  cluster.nodes.filter((node) => (node.storageDevices ?? []).length > 0);
+
+/**
+ * Rook-Ceph. Its CRDs come from Rook's release tag in the crds layer, so the CephCluster, pools
+ * and StorageClasses sit in the controllers layer beside the operator: components that need
+ * volumes (monitoring, Loki) install after this release, while a Ceph cluster in the configs
+ * layer would only be created after their releases had to be Ready, which never happens.
+ */
+export class RookCeph extends PlatformComponent {
+  /** Name, namespace and source of the component. */
+  public static readonly IDENTITY: ComponentIdentity = {
+    name: 'rook-ceph',
+    namespace: 'rook-ceph',
+    sourceFile: 'constructs/platform/rook-ceph.ts',
+    // OSDs and CSI plugins need raw devices and host mounts.
+    podSecurity: PodSecurityLevel.PRIVILEGED,
+  };
+
+  /** The chart values rendered into the HelmRelease. */
+  public readonly values: RookCephValues;
+  /** Replicas of the block pool. */
+  public readonly replication: number;
+  /** Ceph monitor count. */
+  public readonly monitors: number;
+
+  public constructor(scope: Construct, id: string, props: RookCephProps) {
+    super(scope, id, RookCeph.IDENTITY, props);
+    const { cluster } = props;
+    const settings = props.settings ?? {};
+    const disks = storageNodes(cluster).length;
+    this.replication = settings.replication ?? Math.max(1, Math.min(3, disks));
+    this.monitors = settings.monitors ?? (cluster.nodes.length < 3 ? 1 : 3);
+    validate(cluster, this.replication, this.monitors);
+
+    const defaults: RookCephValues = {
+      crds: { enabled: false },
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+      monitoring: { enabled: isComponentEnabled(cluster, 'monitoring') },
+      csi: { kubeletDirPath: '/var/lib/kubelet' },
+    };
+    this.values = mergeValues(defaults, settings.values);
+    this.applyCrdsFromGit(
+      'rook-crds',
+      GIT_VERSIONS.rookCrds,
+      // deploy/examples holds sample clusters too: keep only the CRDs.
+      [
+        '/*',
+        '!/deploy/',
+        '/deploy/*',
+        '!/deploy/examples/',
+        '/deploy/examples/*',
+        '!/deploy/examples/crds.yaml',
+      ].join('\n'),
+    );
+    this.installChart(CHART_VERSIONS.rookCeph, this.values, { manageCrds: false });
+    this.addCluster(cluster);
+    this.addBlockStorage();
+    if (settings.filesystem ?? false) this.addFilesystem();
+    if (hasObjectStore(cluster)) this.addObjectStore();
+  }
+
+  // Spread copies over hosts when there are several; a one-node cluster can only spread over OSDs.
+  private get failureDomain(): string {
+    return this.replication > 1 ? 'host' : 'osd';
+  }
+
+  private get replicated() {
+    return { size: this.replication, requireSafeReplicaSize: this.replication > 1 };
+  }
+
+  private addCluster(cluster: ClusterConfig): void {
+    new CephCluster(this.controllers, 'cluster', {
+      metadata: { name: this.namespace, namespace: this.namespace },
+      spec: {
+        cephVersion: { image: CEPH_IMAGE },
+        // Talos's writable host path for state.
+        dataDirHostPath: '/var/lib/rook',
+        mon: { count: this.monitors, allowMultiplePerNode: false },
+        mgr: { count: this.monitors > 1 ? 2 : 1 },
+        dashboard: { enabled: true, ssl: false },
+        monitoring: { enabled: isComponentEnabled(cluster, 'monitoring') },
+        storage: {
+          useAllNodes: false,
+          useAllDevices: false,
+          nodes: storageNodes(cluster).map((node) => ({
+            name: node.name,
+            devices: (node.storageDevices ?? []).map((device) => ({
+              name: device.replace(/^\/dev\//, ''),
+            })),
+          })),
+        },
+      },
+    });
+  }
+
+  private addBlockStorage(): void {
+    new CephBlockPool(this.controllers, 'block-pool', {
+      metadata: { name: 'replicapool', namespace: this.namespace },
+      spec: { failureDomain: this.failureDomain, replicated: this.replicated },
+    });
+    const secrets = (kind: string) => ({
+      [`csi.storage.k8s.io/${kind}-secret-name`]: `rook-csi-rbd-${kind === 'node-stage' ? 'node' : 'provisioner'}`,
+      [`csi.storage.k8s.io/${kind}-secret-namespace`]: this.namespace,
+    });
+    new k8s.KubeStorageClass(this.controllers, 'block-class', {
+      metadata: {
+        name: CEPH_BLOCK_STORAGE_CLASS,
+        annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+      },
+      provisioner: `${this.namespace}.rbd.csi.ceph.com`,
+      parameters: {
+        clusterID: this.namespace,
+        pool: 'replicapool',
+        imageFormat: '2',
+        imageFeatures: 'layering',
+        'csi.storage.k8s.io/fstype': 'ext4',
+        ...secrets('provisioner'),
+        ...secrets('controller-expand'),
+        ...secrets('node-stage'),
+      },
+      reclaimPolicy: 'Delete',
+      allowVolumeExpansion: true,
+      volumeBindingMode: 'Immediate',
+    });
+  }
+
+  private addFilesystem(): void {
+    new CephFilesystem(this.controllers, 'filesystem', {
+      metadata: { name: 'shared', namespace: this.namespace },
+      spec: {
+        metadataPool: { replicated: this.replicated },
+        dataPools: [
+          { name: 'data', failureDomain: this.failureDomain, replicated: this.replicated },
+        ],
+        metadataServer: { activeCount: 1, activeStandby: this.replication > 1 },
+      },
+    });
+  }
+
+  private addObjectStore(): void {
+    new CephObjectStore(this.controllers, 'object-store', {
+      metadata: { name: CEPH_OBJECT_STORE, namespace: this.namespace },
+      spec: {
+        metadataPool: { failureDomain: this.failureDomain, replicated: this.replicated },
+        dataPool: { failureDomain: this.failureDomain, replicated: this.replicated },
+        gateway: { port: 80, instances: this.replication > 1 ? 2 : 1 },
+      },
+    });
+    new k8s.KubeStorageClass(this.controllers, 'bucket-class', {
+      metadata: { name: CEPH_BUCKET_STORAGE_CLASS },
+      provisioner: `${this.namespace}.ceph.rook.io/bucket`,
+      parameters: { objectStoreName: CEPH_OBJECT_STORE, objectStoreNamespace: this.namespace },
+      reclaimPolicy: 'Delete',
+    });
+  }
+}
+
+function validate(cluster: ClusterConfig, replication: number, monitors: number): void {
+  const problems = new ProblemCollector();
+  const subject = `cluster '${cluster.name}'`;
+  const withDisks = storageNodes(cluster);
+  const names = withDisks.map((node) => node.name).join(', ');
+  problems.check(
+    withDisks.length > 0,
+    subject,
+    'nodes[].storageDevices',
+    'Rook-Ceph needs at least one node with storageDevices; add disks or disable platform.rookCeph',
+  );
+  problems.check(
+    Number.isInteger(replication) && replication >= 1 && replication <= withDisks.length,
+    subject,
+    'platform.rookCeph.replication',
+    `${replication} copies need as many nodes with storageDevices, but only ${withDisks.length} carry disks (${names || 'none'})`,
+  );
+  problems.check(
+    Number.isInteger(monitors) && monitors % 2 === 1 && monitors <= cluster.nodes.length,
+    subject,
+    'platform.rookCeph.monitors',
+    `must be odd (quorum) and at most the ${cluster.nodes.length} node(s), one monitor per node, got ${monitors}`,
+  );
+  problems.throwIfAny();
+}
