@@ -23,6 +23,7 @@ interface SynthRun {
 }
 interface FloorRun {
   files: number;
+  serializeMs: number;
   floorMs: number;
   rssKb: number;
 }
@@ -140,6 +141,7 @@ function main(): number {
       processWallSeconds: run.wallMs / 1000,
       peakRssMiB: run.rssKb / 1024,
       floorSeconds: run.floor.floorMs / 1000,
+      floorSerializeSeconds: run.floor.serializeMs / 1000,
       synthOverFloor: run.synthMs / run.floor.floorMs,
     }));
     const checks = [
@@ -183,9 +185,11 @@ function main(): number {
       'apps',
       'objects',
       'files',
+      'render s',
       'synth s',
       'ms/app',
       'RSS MiB',
+      'serialize s',
       'floor s',
       'synth/floor',
       'wall s',
@@ -196,9 +200,11 @@ function main(): number {
         String(r.apps),
         String(r.objects),
         String(r.files),
+        r.renderSeconds.toFixed(2),
         r.synthSeconds.toFixed(2),
         r.msPerApp.toFixed(2),
         r.peakRssMiB.toFixed(0),
+        r.floorSerializeSeconds.toFixed(2),
         r.floorSeconds.toFixed(2),
         r.synthOverFloor.toFixed(2),
         r.processWallSeconds.toFixed(2),

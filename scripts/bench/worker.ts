@@ -62,8 +62,9 @@ function floor(dump: string, outDir: string): object {
   const start = process.hrtime.bigint();
   const files = new Map<string, string>();
   for (const input of inputs) files.set(input.path, input.header + toYaml(input.object));
+  const serializeMs = ms(start);
   writeTreeAtomically(outDir, files);
-  return { files: files.size, floorMs: ms(start), rssKb: peakRssKb() };
+  return { files: files.size, serializeMs, floorMs: ms(start), rssKb: peakRssKb() };
 }
 
 function diff(from: string, to: string): object {
