@@ -1,0 +1,150 @@
+import { CephCluster } from '../../constructs/imports/rook-ceph.rook.io';
+import type { RookCephValues } from '../../constructs/platform/rook-ceph';
+import { findObject, referenceTree } from '../support/tree';
+import {
+  configWithCluster,
+  objectsUnder,
+  platformError,
+  releaseValues,
+  renderError,
+  renderWithPlatform,
+} from '../support/platform';
+
+const cephCluster = (cluster: string, tree = referenceTree()) =>
+  findObject(tree, `platform/${cluster}/controllers/rook-ceph/`, CephCluster.GVK.kind, 'rook-ceph');
+const pool = (cluster: string, tree = referenceTree()) =>
+  findObject(tree, `platform/${cluster}/controllers/rook-ceph/`, 'CephBlockPool', 'replicapool');
+
+describe('RookCeph', () => {
+  it('installs the operator after Cilium with its CRDs from the Rook tag in the crds layer', () => {
+    const release = findObject(
+      referenceTree(),
+      'platform/prod/controllers/rook-ceph/',
+      'HelmRelease',
+      'rook-ceph',
+    );
+    expect(release.spec).toMatchObject({
+      dependsOn: [{ name: 'cilium', namespace: 'kube-system' }],
+      install: { crds: 'Skip' },
+    });
+    expect(releaseValues<RookCephValues>('prod', 'rook-ceph').crds.enabled).toBe(false);
+    const source = findObject(
+      referenceTree(),
+      'platform/prod/crds/rook-ceph/',
+      'GitRepository',
+      'rook-crds',
+    );
+    expect(source.spec).toMatchObject({ ref: { tag: 'v1.20.6' } });
+    expect((source.spec as { ignore: string }).ignore).toContain('!/deploy/examples/crds.yaml');
+  });
+
+  it('builds a one-monitor, one-copy Ceph on the dev node disk', () => {
+    expect(cephCluster('dev').spec).toMatchObject({
+      mon: { count: 1, allowMultiplePerNode: false },
+      mgr: { count: 1 },
+      dataDirHostPath: '/var/lib/rook',
+      storage: {
+        useAllNodes: false,
+        useAllDevices: false,
+        nodes: [{ name: 'dev-cp-1', devices: [{ name: 'sdb' }] }],
+      },
+    });
+    expect(pool('dev').spec).toEqual({
+      failureDomain: 'osd',
+      replicated: { size: 1, requireSafeReplicaSize: false },
+    });
+  });
+
+  it('builds three monitors and three host-spread copies on the prod workers', () => {
+    expect(cephCluster('prod').spec).toMatchObject({
+      mon: { count: 3 },
+      mgr: { count: 2 },
+      storage: {
+        nodes: [1, 2, 3].map((i) => ({ name: `prod-worker-${i}`, devices: [{ name: 'nvme1n1' }] })),
+      },
+    });
+    expect(pool('prod').spec).toEqual({
+      failureDomain: 'host',
+      replicated: { size: 3, requireSafeReplicaSize: true },
+    });
+  });
+
+  it('makes the RBD pool the default StorageClass', () => {
+    const storageClass = findObject(
+      referenceTree(),
+      'platform/dev/controllers/rook-ceph/',
+      'StorageClass',
+      'ceph-block',
+    );
+    expect(storageClass.metadata).toMatchObject({
+      annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+    });
+    expect(storageClass).toMatchObject({
+      provisioner: 'rook-ceph.rbd.csi.ceph.com',
+      parameters: { clusterID: 'rook-ceph', pool: 'replicapool' },
+      allowVolumeExpansion: true,
+    });
+  });
+
+  it('runs an object store with a bucket StorageClass in prod only, and CephFS on request', () => {
+    expect(objectsUnder('platform/prod/controllers/rook-ceph/', 'CephObjectStore')).toHaveLength(1);
+    expect(objectsUnder('platform/dev/controllers/rook-ceph/', 'CephObjectStore')).toEqual([]);
+    expect(objectsUnder('platform/prod/controllers/rook-ceph/', 'CephFilesystem')).toEqual([]);
+    const tree = renderWithPlatform('dev', { rookCeph: { filesystem: true, objectStore: true } });
+    const filesystem = findObject(
+      tree,
+      'platform/dev/controllers/rook-ceph/',
+      'CephFilesystem',
+      'shared',
+    );
+    expect(filesystem.spec).toMatchObject({ metadataPool: { replicated: { size: 1 } } });
+    const bucketClass = findObject(
+      tree,
+      'platform/dev/controllers/rook-ceph/',
+      'StorageClass',
+      'ceph-bucket',
+    );
+    expect(bucketClass).toMatchObject({
+      provisioner: 'rook-ceph.ceph.rook.io/bucket',
+      parameters: { objectStoreName: 'objects', objectStoreNamespace: 'rook-ceph' },
+    });
+  });
+
+  it('lets a cluster lower the replication and merges chart overrides', () => {
+    const tree = renderWithPlatform('prod', {
+      rookCeph: { replication: 2, values: { resources: { limits: { memory: '1Gi' } } } },
+    });
+    expect(pool('prod', tree).spec).toMatchObject({ replicated: { size: 2 } });
+    expect(releaseValues<RookCephValues>('prod', 'rook-ceph', tree).resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { memory: '1Gi' },
+    });
+  });
+
+  describe('bad input', () => {
+    it('refuses a replication larger than the nodes carrying disks', () => {
+      expect(platformError('dev', { rookCeph: { replication: 3 } })).toBe(
+        "cluster 'dev' platform.rookCeph.replication: 3 copies need as many nodes with storageDevices, but only 1 carry disks (dev-cp-1)",
+      );
+    });
+
+    it('refuses an even monitor count or more monitors than nodes', () => {
+      expect(platformError('prod', { rookCeph: { monitors: 2 } })).toBe(
+        "cluster 'prod' platform.rookCeph.monitors: must be odd (quorum) and at most the 6 node(s), one monitor per node, got 2",
+      );
+      expect(platformError('dev', { rookCeph: { monitors: 3 } })).toContain(
+        'at most the 1 node(s), one monitor per node, got 3',
+      );
+    });
+
+    it('refuses a cluster without storage devices', () => {
+      const config = configWithCluster('dev', (cluster) => ({
+        ...cluster,
+        nodes: cluster.nodes.map((node) => ({ ...node, storageDevices: [] })),
+      }));
+      expect(renderError(config)).toContain(
+        "cluster 'dev' nodes[].storageDevices: Rook-Ceph needs at least one node with storageDevices; add disks or disable platform.rookCeph",
+      );
+    });
+  });
+});
