@@ -19,5 +19,13 @@ export const devCluster: ClusterConfig = {
   loadBalancerAddresses: ['10.10.0.200-10.10.0.220'],
   domain: 'dev.platform.example.com',
   gitops: { url: 'ssh://git@git.example.com/nextgen/gitops.git', branch: 'main', path: 'gitops' },
-  platform: {},
+  platform: {
+    // Argo CD RBAC: each team's SSO group manages its own AppProject.
+    argocd: {
+      teams: [
+        { name: 'payments', group: 'payments-engineers' },
+        { name: 'web', group: 'web-engineers' },
+      ],
+    },
+  },
 };

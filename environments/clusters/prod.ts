@@ -26,5 +26,13 @@ export const prodCluster: ClusterConfig = {
   loadBalancerAddresses: ['10.20.0.192/27'],
   domain: 'prod.platform.example.com',
   gitops: { url: 'ssh://git@git.example.com/nextgen/gitops.git', branch: 'main', path: 'gitops' },
-  platform: {},
+  platform: {
+    // Argo CD RBAC: each team's SSO group manages its own AppProject.
+    argocd: {
+      teams: [
+        { name: 'payments', group: 'payments-engineers' },
+        { name: 'web', group: 'web-engineers' },
+      ],
+    },
+  },
 };

@@ -1,13 +1,14 @@
 import { orderComponents, PLATFORM_COMPONENTS } from '../../constructs/platform/platform';
 import { mergeValues } from '../../constructs/platform/settings';
 import type { ComponentKey } from '../../constructs/platform/settings';
+import { objectsUnder } from '../support/platform';
 
 // orderComponents is generic over the catalog; these fake catalogs exercise the graph rules
 // that the real one (one component so far) cannot.
 type Catalog = Parameters<typeof orderComponents>[2];
-const catalog = (graph: Record<string, string[]>) =>
+const catalog = (graph: Record<string, string[]>, after: Record<string, string[]> = {}) =>
   Object.fromEntries(
-    Object.entries(graph).map(([key, dependsOn]) => [key, { dependsOn }]),
+    Object.entries(graph).map(([key, dependsOn]) => [key, { dependsOn, after: after[key] }]),
   ) as unknown as Catalog;
 
 describe('orderComponents', () => {
@@ -34,6 +35,13 @@ describe('orderComponents', () => {
     );
   });
 
+  it('orders after optional components when they are enabled, and ignores them when not', () => {
+    const graph = catalog({ a: [], b: ['a'], m: ['a'] }, { b: ['m'] });
+    expect(orderComponents('dev', {}, graph)).toEqual(['a', 'm', 'b']);
+    const settings = { m: { enabled: false } } as never;
+    expect(orderComponents('dev', settings, graph)).toEqual(['a', 'b']);
+  });
+
   it('the real catalog has no cycles and only known dependencies', () => {
     const keys = Object.keys(PLATFORM_COMPONENTS) as ComponentKey[];
     expect(orderComponents('dev', {})).toHaveLength(keys.length);
@@ -54,5 +62,64 @@ describe('mergeValues', () => {
     const overrides = { a: { b: undefined }, f: false };
     expect(mergeValues(defaults, overrides)).toEqual({ ...defaults, f: false });
     expect(defaults.a.b).toBe(1);
+  });
+});
+
+describe('the platform graph of the reference clusters', () => {
+  // Each HelmRelease's spec.dependsOn, by release name: the graph Flux actually follows.
+  const graphOf = (cluster: string) =>
+    Object.fromEntries(
+      objectsUnder(`platform/${cluster}/controllers/`, 'HelmRelease').map((release) => [
+        release.metadata.name,
+        ((release.spec?.dependsOn ?? []) as { name: string }[]).map(
+          (dependency) => dependency.name,
+        ),
+      ]),
+    );
+
+  it.each(['dev', 'prod'])(
+    '%s: Cilium first, storage before its users, monitors after monitoring',
+    (cluster) => {
+      expect(graphOf(cluster)).toEqual({
+        cilium: [],
+        'cert-manager': ['cilium'],
+        metallb: ['cilium', 'kube-prometheus-stack'],
+        'rook-ceph': ['cilium'],
+        'kube-prometheus-stack': ['cilium', 'rook-ceph'],
+        flux: ['cilium', 'kube-prometheus-stack'],
+        kyverno: ['cilium', 'kube-prometheus-stack'],
+        loki: ['rook-ceph', 'kube-prometheus-stack'],
+        alloy: ['loki', 'kube-prometheus-stack'],
+        argocd: ['cilium', 'kube-prometheus-stack'],
+        'argo-rollouts': ['cilium', 'kube-prometheus-stack'],
+        'tekton-operator': ['cilium', 'kube-prometheus-stack'],
+      });
+    },
+  );
+
+  it('builds every component of the catalog on both clusters, in dependency order', () => {
+    const order = orderComponents('prod', {});
+    expect(order[0]).toBe('cilium');
+    for (const [index, key] of order.entries()) {
+      for (const dependency of [
+        ...PLATFORM_COMPONENTS[key].dependsOn,
+        ...(PLATFORM_COMPONENTS[key].after ?? []),
+      ]) {
+        expect(order.indexOf(dependency)).toBeLessThan(index);
+      }
+    }
+  });
+
+  it('puts custom resources that need a chart CRD in the configs layer', () => {
+    for (const kind of [
+      'ClusterPolicy',
+      'PolicyException',
+      'PrometheusRule',
+      'IPAddressPool',
+      'Gateway',
+    ]) {
+      expect(objectsUnder('platform/prod/controllers/', kind)).toEqual([]);
+      expect(objectsUnder('platform/prod/configs/', kind).length).toBeGreaterThan(0);
+    }
   });
 });

@@ -1,0 +1,84 @@
+import {
+  GATEWAY_PLUGIN_URL,
+  type ArgoRolloutsValues,
+} from '../../constructs/platform/argo-rollouts';
+import { PLATFORM_LISTENER, ROLLOUTS_GATEWAY_PLUGIN } from '../../constructs/platform/gateway';
+import { findObject, referenceTree } from '../support/tree';
+import { releaseValues, renderWithPlatform } from '../support/platform';
+
+const values = (cluster: string, tree = referenceTree()) =>
+  releaseValues<ArgoRolloutsValues>(cluster, 'argo-rollouts', tree);
+
+describe('ArgoRollouts', () => {
+  it('loads the Gateway API traffic router under the name rollouts reference', () => {
+    expect(values('dev').controller.trafficRouterPlugins).toEqual([
+      { name: ROLLOUTS_GATEWAY_PLUGIN, location: GATEWAY_PLUGIN_URL },
+    ]);
+    expect(ROLLOUTS_GATEWAY_PLUGIN).toBe('argoproj-labs/gatewayAPI');
+  });
+
+  it('lets the controller edit HTTPRoutes and the plugin state ConfigMaps', () => {
+    const role = findObject(
+      referenceTree(),
+      'platform/dev/controllers/argo-rollouts/',
+      'ClusterRole',
+      'argo-rollouts-gateway-api',
+    );
+    expect(role.rules).toEqual([
+      {
+        apiGroups: ['gateway.networking.k8s.io'],
+        resources: ['httproutes', 'grpcroutes'],
+        verbs: ['get', 'list', 'watch', 'update', 'patch'],
+      },
+      {
+        apiGroups: [''],
+        resources: ['configmaps'],
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+      },
+    ]);
+    const binding = findObject(
+      referenceTree(),
+      'platform/dev/controllers/argo-rollouts/',
+      'ClusterRoleBinding',
+      'argo-rollouts-gateway-api',
+    );
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'argo-rollouts', namespace: 'argo-rollouts' },
+    ]);
+  });
+
+  it('runs one controller in dev, two in prod, with metrics and a read-only dashboard in prod', () => {
+    expect(values('dev').controller.replicas).toBe(1);
+    expect(values('prod').controller).toMatchObject({
+      replicas: 2,
+      metrics: { enabled: true, serviceMonitor: { enabled: true } },
+    });
+    expect(values('dev').dashboard).toEqual({ enabled: true, readonly: false });
+    expect(values('prod').dashboard).toEqual({ enabled: true, readonly: true });
+  });
+
+  it('routes the dashboard on the platform listener', () => {
+    const route = findObject(
+      referenceTree(),
+      'platform/prod/configs/argo-rollouts/',
+      'HTTPRoute',
+      'rollouts',
+    );
+    expect(route.spec).toMatchObject({
+      parentRefs: [{ sectionName: PLATFORM_LISTENER }],
+      hostnames: ['rollouts.prod.platform.example.com'],
+      rules: [{ backendRefs: [{ name: 'argo-rollouts-dashboard', port: 3100 }] }],
+    });
+  });
+
+  it('replaces the plugin list whole when a cluster overrides it', () => {
+    const plugins = [{ name: ROLLOUTS_GATEWAY_PLUGIN, location: 'file:///plugins/gatewayapi' }];
+    const tree = renderWithPlatform('dev', {
+      argoRollouts: { values: { controller: { trafficRouterPlugins: plugins } } },
+    });
+    expect(values('dev', tree).controller).toMatchObject({
+      trafficRouterPlugins: plugins,
+      replicas: 1,
+    });
+  });
+});
