@@ -1,8 +1,8 @@
-// Runs a TypeScript entry point without paying for type-checking on every run:
-// esbuild bundles it (tens of milliseconds), node runs the bundle. `npm test` type-checks.
+// Runs a TypeScript entry point without paying for type-checking on every run: esbuild
+// bundles it, node runs the bundle. `npm test` type-checks. The bundle is reused while none
+// of the files it was built from changed (their list and mtimes are kept beside it).
 const fs = require('node:fs');
 const path = require('node:path');
-const esbuild = require('esbuild');
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
@@ -10,23 +10,47 @@ if (!entry) {
   process.exit(2);
 }
 const root = path.resolve(__dirname, '..');
-const outfile = path.join(root, '.build', path.basename(entry).replace(/\.ts$/, '.js'));
-const result = esbuild.buildSync({
-  entryPoints: [path.resolve(root, entry)],
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  packages: 'external',
-  sourcemap: 'inline',
-  outfile,
-  write: false,
-  logLevel: 'warning',
-});
-// Written under a private name and renamed: concurrent runs never load a half-written bundle.
-const staging = `${outfile}.${process.pid}`;
-fs.mkdirSync(path.dirname(outfile), { recursive: true });
-fs.writeFileSync(staging, result.outputFiles[0].contents);
-fs.renameSync(staging, outfile);
+const name = path.basename(entry).replace(/\.ts$/, '');
+const outfile = path.join(root, '.build', `${name}.js`);
+const metafile = path.join(root, '.build', `${name}.inputs.json`);
+
+/** Whether the bundle exists and is newer than every file it was built from. */
+function upToDate() {
+  try {
+    const built = fs.statSync(outfile).mtimeMs;
+    const inputs = JSON.parse(fs.readFileSync(metafile, 'utf8'));
+    return inputs.every((input) => fs.statSync(path.join(root, input)).mtimeMs <= built);
+  } catch {
+    return false;
+  }
+}
+
+if (!upToDate()) {
+  const esbuild = require('esbuild');
+  // Stamped with the start time: a source saved while bundling still counts as newer.
+  const started = new Date();
+  const result = esbuild.buildSync({
+    entryPoints: [path.resolve(root, entry)],
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    outfile,
+    write: false,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  // Written under private names and renamed: concurrent runs never load a half-written bundle.
+  fs.mkdirSync(path.dirname(outfile), { recursive: true });
+  const stagingBundle = `${outfile}.${process.pid}`;
+  const stagingInputs = `${metafile}.${process.pid}`;
+  fs.writeFileSync(stagingBundle, result.outputFiles[0].contents);
+  fs.utimesSync(stagingBundle, started, started);
+  fs.writeFileSync(stagingInputs, JSON.stringify(Object.keys(result.metafile.inputs).sort()));
+  fs.renameSync(stagingInputs, metafile);
+  fs.renameSync(stagingBundle, outfile);
+}
 process.argv = [process.argv[0], outfile, ...args];
 require(outfile);

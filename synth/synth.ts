@@ -52,7 +52,9 @@ function owned(file: string, prefixes: readonly string[]): boolean {
 export function synth(options: SynthOptions): SynthResult {
   const config = options.config ?? loadConfig();
   const rendered = renderTree(config, options.clusters, options.catalog ?? defaultCatalog(config));
-  const onDisk = readTree(options.outDir);
+  // A full write replaces the tree whole; only --check and --cluster need what is on disk.
+  const onDisk =
+    options.check || options.clusters ? readTree(options.outDir) : new Map<string, string>();
 
   let expected: ReadonlyMap<string, string> = rendered.files;
   let actual: ReadonlyMap<string, string> = onDisk;
