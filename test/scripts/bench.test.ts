@@ -47,12 +47,12 @@ describe('npm run bench (smoke run)', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'results.json');
     const run = spawnSync(
       process.execPath,
-      ['scripts/run-ts.js', 'scripts/bench/main.ts', '--sizes', '3', '--out', out],
+      ['scripts/run-ts.js', 'scripts/bench/bench.ts', '--sizes', '3', '--out', out],
       { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' },
     );
     expect(run.stderr).not.toMatch(/Error/);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/apps\s+objects\s+files\s+synth s/);
+    expect(run.stdout).toMatch(/apps\s+objects\s+files\s+render s\s+synth s/);
     const result = JSON.parse(fs.readFileSync(out, 'utf8')) as {
       synth: {
         apps: number;

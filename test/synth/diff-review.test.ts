@@ -16,7 +16,13 @@ describe('a PR changing one image and one HelmRelease value', () => {
   const before = renderTree(config, undefined, catalog).files;
 
   const changedConfig = loadConfig(
-    [{ ...devCluster, platform: { certManager: { values: { replicaCount: 2 } } } }, prodCluster],
+    [
+      {
+        ...devCluster,
+        platform: { ...devCluster.platform, certManager: { values: { replicaCount: 2 } } },
+      },
+      prodCluster,
+    ],
     ENVIRONMENTS,
   );
   const after = renderTree(changedConfig, undefined, {

@@ -217,7 +217,7 @@ function main(): number {
       `\ndiff (${largest} apps, one app changed): read ${s(diffRun.readMs)} s + compare ${s(diffRun.compareMs)} s = ${s(diffRun.diffMs)} s, ` +
         `${diffRun.resources} resources` +
         (gitRun
-          ? `; from git: read ${s(gitRun.gitReadMs)} s (${gitRun.files} files), total ${s(gitRun.diffMs)} s`
+          ? `; git base vs synth in memory: git read ${s(gitRun.gitReadMs)} s (${gitRun.files} files), total ${s(gitRun.diffMs)} s`
           : ''),
     );
     console.log('');
