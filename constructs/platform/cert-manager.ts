@@ -45,8 +45,8 @@ export interface CertManagerValues extends CertManagerDeploymentValues {
   /** CA injector deployment. */
   readonly cainjector: CertManagerDeploymentValues;
   /**
-   * Prometheus metrics. The ServiceMonitor needs prometheus-operator's CRDs, so it stays off
-   * until the monitoring component is part of the platform.
+   * Prometheus metrics. The chart's ServiceMonitor stays off: cert-manager installs before
+   * prometheus-operator's CRDs exist, so the monitoring component renders the ServiceMonitor.
    */
   readonly prometheus: {
     readonly enabled: boolean;

@@ -98,13 +98,15 @@ export interface LokiValues {
   readonly write: LokiTierValues;
   /** The backend tier. */
   readonly backend: LokiTierValues;
-  /** Memcached caches: worth their memory only at scale. */
+  /** Memcached chunk cache: worth its memory only at scale. */
   readonly chunksCache: { readonly enabled: boolean };
+  /** Memcached query-results cache: worth its memory only at scale. */
   readonly resultsCache: { readonly enabled: boolean };
   /** The bundled MinIO: off, Ceph is the object store. */
   readonly minio: { readonly enabled: boolean };
-  /** The canary and Helm test (they need the self-monitoring stack this platform does not use). */
+  /** The canary (it reports through the self-monitoring stack this platform does not use). */
   readonly lokiCanary: { readonly enabled: boolean };
+  /** The Helm test, which needs the canary. */
   readonly test: { readonly enabled: boolean };
   /** Metrics: a ServiceMonitor where monitoring runs; no self-monitoring agent. */
   readonly monitoring: {

@@ -87,18 +87,26 @@ export interface MonitoringValues {
   /** Prometheus. */
   readonly prometheus: {
     readonly prometheusSpec: {
+      /** Prometheus replicas (each scrapes everything: HA, not sharding). */
       readonly replicas: number;
+      /** How long samples are kept, e.g. `30d`. */
       readonly retention: string;
+      /** Size cap of the TSDB in GB (`90GB`), below the volume so compaction has room. */
       readonly retentionSize: string;
       /**
        * Off, so Prometheus selects monitors and rules from every namespace with any labels:
        * apps ship their own ServiceMonitors, which carry no Helm release label.
        */
       readonly serviceMonitorSelectorNilUsesHelmValues: boolean;
+      /** As serviceMonitorSelectorNilUsesHelmValues, for PodMonitors. */
       readonly podMonitorSelectorNilUsesHelmValues: boolean;
+      /** As serviceMonitorSelectorNilUsesHelmValues, for PrometheusRules. */
       readonly ruleSelectorNilUsesHelmValues: boolean;
+      /** As serviceMonitorSelectorNilUsesHelmValues, for Probes. */
       readonly probeSelectorNilUsesHelmValues: boolean;
+      /** The TSDB volume. */
       readonly storageSpec: VolumeValues;
+      /** Prometheus container resources. */
       readonly resources: {
         readonly requests: { readonly cpu: string; readonly memory: string };
         readonly limits: { readonly memory: string };
@@ -141,9 +149,11 @@ export interface MonitoringValues {
   };
   /** No kube-proxy on Talos (Cilium replaces it). */
   readonly kubeProxy: { readonly enabled: boolean };
-  /** Talos binds these to localhost on the control planes: not scrapable from Prometheus. */
+  /** Talos binds the controller manager to localhost: not scrapable from Prometheus. */
   readonly kubeControllerManager: { readonly enabled: boolean };
+  /** Talos binds the scheduler to localhost: not scrapable from Prometheus. */
   readonly kubeScheduler: { readonly enabled: boolean };
+  /** Talos serves etcd metrics only when configured to listen beyond localhost. */
   readonly kubeEtcd: { readonly enabled: boolean };
 }
 

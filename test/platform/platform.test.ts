@@ -1,6 +1,6 @@
 import { orderComponents, PLATFORM_COMPONENTS } from '../../constructs/platform/platform';
 import { mergeValues } from '../../constructs/platform/settings';
-import type { ComponentKey } from '../../constructs/platform/settings';
+import type { ComponentKey, PlatformSettings } from '../../constructs/platform/settings';
 import { objectsUnder } from '../support/platform';
 
 // orderComponents is generic over the catalog; these fake catalogs exercise the graph rules
@@ -45,6 +45,18 @@ describe('orderComponents', () => {
   it('the real catalog has no cycles and only known dependencies', () => {
     const keys = Object.keys(PLATFORM_COMPONENTS) as ComponentKey[];
     expect(orderComponents('dev', {})).toHaveLength(keys.length);
+  });
+});
+
+describe('per-cluster overrides', () => {
+  it('are typed: a wrong key or type does not compile', () => {
+    const settings: PlatformSettings = {
+      // @ts-expect-error -- not a value of the Loki chart this platform sets
+      loki: { values: { replicas: 3 } },
+      // @ts-expect-error -- replicas are numbers
+      argocd: { values: { controller: { replicas: 'two' } } },
+    };
+    expect(Object.keys(settings)).toEqual(['loki', 'argocd']);
   });
 });
 
