@@ -29,6 +29,9 @@ import { CHART_VERSIONS } from './versions';
 /** Label (and value) that makes Grafana's sidecar load a ConfigMap as a dashboard. */
 export const GRAFANA_DASHBOARD_LABEL = { key: 'grafana_dashboard', value: '1' } as const;
 
+/** The uid of Grafana's Prometheus data source, which the platform dashboards query. */
+export const PROMETHEUS_DATASOURCE_UID = 'prometheus';
+
 /** A persistent volume request on the Ceph block StorageClass. */
 export interface VolumeValues {
   /** The claim template. */
@@ -129,7 +132,12 @@ export interface MonitoringValues {
         readonly labelValue: string;
         readonly searchNamespace: 'ALL';
       };
-      readonly datasources: { readonly enabled: boolean };
+      /** The Prometheus data source the chart provisions, with the uid the dashboards use. */
+      readonly datasources: {
+        readonly enabled: boolean;
+        readonly defaultDatasourceEnabled: boolean;
+        readonly uid: string;
+      };
     };
     readonly additionalDataSources: readonly DataSourceValues[];
   };
@@ -460,7 +468,7 @@ export function dashboardModel(uid: string, title: string, panels: readonly Pane
       id: i + 1,
       type: 'timeseries',
       title: panel.title,
-      datasource: { type: 'prometheus', uid: 'prometheus' },
+      datasource: { type: 'prometheus', uid: PROMETHEUS_DATASOURCE_UID },
       gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
       fieldConfig: { defaults: { unit: panel.unit }, overrides: [] },
       targets: [{ refId: 'A', expr: panel.expr }],
@@ -523,7 +531,11 @@ export class Monitoring extends PlatformComponent {
             labelValue: GRAFANA_DASHBOARD_LABEL.value,
             searchNamespace: 'ALL',
           },
-          datasources: { enabled: true },
+          datasources: {
+            enabled: true,
+            defaultDatasourceEnabled: true,
+            uid: PROMETHEUS_DATASOURCE_UID,
+          },
         },
         additionalDataSources: isComponentEnabled(cluster, 'loki')
           ? [{ name: 'Loki', type: 'loki', uid: 'loki', url: LOKI_URL, access: 'proxy' }]

@@ -87,6 +87,11 @@ describe('Monitoring', () => {
       labelValue: '1',
       searchNamespace: 'ALL',
     });
+    expect(grafana.sidecar.datasources).toEqual({
+      enabled: true,
+      defaultDatasourceEnabled: true,
+      uid: 'prometheus',
+    });
     expect(grafana.additionalDataSources).toEqual([
       {
         name: 'Loki',
@@ -131,6 +136,9 @@ describe('Monitoring', () => {
       const model = JSON.parse(json) as { uid: string; panels: { targets: { expr: string }[] }[] };
       expect(model.uid).toBe(`platform-${map.metadata.name.replace('dashboard-', '')}`);
       expect(model.panels.length).toBeGreaterThan(0);
+      expect(JSON.stringify(model.panels)).toContain(
+        '"datasource":{"type":"prometheus","uid":"prometheus"}',
+      );
     }
   });
 
