@@ -10,7 +10,8 @@ if (!entry) {
   process.exit(2);
 }
 const root = path.resolve(__dirname, '..');
-const name = path.basename(entry).replace(/\.ts$/, '');
+// Named after the entry's path, so entries with the same file name never share a bundle.
+const name = path.relative(root, path.resolve(root, entry)).replace(/\.ts$/, '').replace(/[\\/]/g, '__');
 const outfile = path.join(root, '.build', `${name}.js`);
 const metafile = path.join(root, '.build', `${name}.inputs.json`);
 

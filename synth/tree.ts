@@ -61,12 +61,18 @@ export function writeTreeAtomically(root: string, files: ReadonlyMap<string, str
   const retired = path.join(parent, `.${base}.old-${stamp}`);
   fs.mkdirSync(parent, { recursive: true });
   try {
+    fs.mkdirSync(staging, { recursive: true });
+    // Each folder is created once (tens of thousands of files share a few thousand folders).
+    const created = new Set<string>();
     for (const [file, content] of files) {
       const target = path.join(staging, ...file.split('/'));
-      fs.mkdirSync(path.dirname(target), { recursive: true });
+      const folder = path.dirname(target);
+      if (!created.has(folder)) {
+        fs.mkdirSync(folder, { recursive: true });
+        created.add(folder);
+      }
       fs.writeFileSync(target, content);
     }
-    fs.mkdirSync(staging, { recursive: true });
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;

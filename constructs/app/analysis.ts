@@ -1,10 +1,10 @@
 // The AnalysisTemplate of canary and blue-green rollouts: Prometheus success rate and p95
 // latency of the Service under test, with thresholds from the app's analysis options.
-import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { AnalysisTemplate } from '../imports/rollouts-analysistemplate-argoproj.io';
 import { MONITORING_NAMESPACE } from './app-construct';
 import type { ResolvedAnalysis } from './rollout';
+import { JsonObject } from '../json-object';
 
 /** Prometheus as every cluster's monitoring component exposes it (the operator's service). */
 export const PROMETHEUS_URL = `http://prometheus-operated.${MONITORING_NAMESPACE}.svc:9090`;
@@ -31,7 +31,7 @@ export interface AnalysisTemplateProps {
  * Rollout is judging (the canary or preview Service's pods). No traffic yet (an empty or NaN
  * result) passes: an idle preview must not block a promotion.
  */
-export function renderAnalysisTemplate(scope: Construct, props: AnalysisTemplateProps): ApiObject {
+export function renderAnalysisTemplate(scope: Construct, props: AnalysisTemplateProps): JsonObject {
   const { analysis } = props;
   const selector = 'namespace="{{args.namespace}}",service="{{args.service}}"';
   const window = `${Math.max(60, 2 * analysis.intervalSeconds)}s`;
@@ -42,7 +42,7 @@ export function renderAnalysisTemplate(scope: Construct, props: AnalysisTemplate
     ...(props.count !== undefined ? { count: props.count } : {}),
   };
   const noData = 'len(result) == 0 || isNaN(result[0])';
-  return new ApiObject(scope, 'analysis-template', {
+  return new JsonObject(scope, 'analysis-template', {
     ...AnalysisTemplate.GVK,
     metadata: { name: props.name, ...props.metadata, annotations: props.annotations },
     spec: {

@@ -1,17 +1,23 @@
 // What every app gets in every environment: namespace, quota, limits, service account,
 // configuration, network policy, disruption budget, autoscaler and metrics scraping. The
 // kinds (WebService, Worker, ScheduledTask) add their workload, Services and routes.
-import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { parseQuantity } from '../../environments/quantity';
 import { GitOpsFolder } from '../gitops-folder';
 import { CiliumNetworkPolicy } from '../imports/cilium-networkpolicy-cilium.io';
-import { PodMonitor } from '../imports/prometheus-podmonitor-monitoring.coreos.com';
-import { ServiceMonitor } from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
+import {
+  PodMonitor,
+  toJson_PodMonitorProps,
+} from '../imports/prometheus-podmonitor-monitoring.coreos.com';
+import {
+  ServiceMonitor,
+  toJson_ServiceMonitorProps,
+} from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
 import { APP_NAMESPACE_LABEL, ENVIRONMENT_LABEL, STANDARD_LABELS, TEAM_LABEL } from '../labels';
 import type { AppBinding, AppDefinition, ResolvedSettings } from './definition';
 import type { AppProps, PortOptions } from './props';
+import { JsonObject } from '../json-object';
 
 /** Namespace Prometheus runs in (kube-prometheus-stack of the monitoring component). */
 export const MONITORING_NAMESPACE = 'monitoring';
@@ -100,17 +106,20 @@ export abstract class AppConstruct extends Construct {
   private renderFoundation(): void {
     const { namespace } = this.binding;
     const foundation = { [SYNC_WAVE]: FOUNDATION_WAVE };
-    new k8s.KubeNamespace(this.folder, 'namespace', {
-      metadata: {
-        name: namespace,
-        labels: {
-          ...this.labels,
-          [APP_NAMESPACE_LABEL]: 'true',
-          'pod-security.kubernetes.io/enforce': 'restricted',
-          'pod-security.kubernetes.io/warn': 'restricted',
+    new JsonObject(this.folder, 'namespace', {
+      ...k8s.KubeNamespace.GVK,
+      ...k8s.toJson_KubeNamespaceProps({
+        metadata: {
+          name: namespace,
+          labels: {
+            ...this.labels,
+            [APP_NAMESPACE_LABEL]: 'true',
+            'pod-security.kubernetes.io/enforce': 'restricted',
+            'pod-security.kubernetes.io/warn': 'restricted',
+          },
+          annotations: { [SYNC_WAVE]: '-2' },
         },
-        annotations: { [SYNC_WAVE]: '-2' },
-      },
+      }),
     });
 
     const { resources } = this.settings;
@@ -119,44 +128,56 @@ export abstract class AppConstruct extends Construct {
       const value = (parseQuantity(quantity) ?? 0) * pods;
       return unit === 'cpu' ? `${Math.ceil(value * 1000)}m` : `${Math.ceil(value / MI)}Mi`;
     };
-    new k8s.KubeResourceQuota(this.folder, 'quota', {
-      metadata: this.metadata(this.definition.name, foundation),
-      spec: {
-        hard: {
-          pods: k8s.Quantity.fromNumber(pods),
-          'requests.cpu': k8s.Quantity.fromString(times(resources.cpuRequest, 'cpu')),
-          'limits.cpu': k8s.Quantity.fromString(times(resources.cpuLimit, 'cpu')),
-          'requests.memory': k8s.Quantity.fromString(times(resources.memoryRequest, 'memory')),
-          'limits.memory': k8s.Quantity.fromString(times(resources.memoryLimit, 'memory')),
-        },
-      },
-    });
-    new k8s.KubeLimitRange(this.folder, 'limits', {
-      metadata: this.metadata(this.definition.name, foundation),
-      spec: {
-        limits: [
-          {
-            type: 'Container',
-            defaultRequest: {
-              cpu: k8s.Quantity.fromString(resources.cpuRequest),
-              memory: k8s.Quantity.fromString(resources.memoryRequest),
-            },
-            default: {
-              cpu: k8s.Quantity.fromString(resources.cpuLimit),
-              memory: k8s.Quantity.fromString(resources.memoryLimit),
-            },
+    new JsonObject(this.folder, 'quota', {
+      ...k8s.KubeResourceQuota.GVK,
+      ...k8s.toJson_KubeResourceQuotaProps({
+        metadata: this.metadata(this.definition.name, foundation),
+        spec: {
+          hard: {
+            pods: k8s.Quantity.fromNumber(pods),
+            'requests.cpu': k8s.Quantity.fromString(times(resources.cpuRequest, 'cpu')),
+            'limits.cpu': k8s.Quantity.fromString(times(resources.cpuLimit, 'cpu')),
+            'requests.memory': k8s.Quantity.fromString(times(resources.memoryRequest, 'memory')),
+            'limits.memory': k8s.Quantity.fromString(times(resources.memoryLimit, 'memory')),
           },
-        ],
-      },
+        },
+      }),
     });
-    new k8s.KubeServiceAccount(this.folder, 'service-account', {
-      metadata: this.metadata(this.definition.name, foundation),
-      automountServiceAccountToken: false,
+    new JsonObject(this.folder, 'limits', {
+      ...k8s.KubeLimitRange.GVK,
+      ...k8s.toJson_KubeLimitRangeProps({
+        metadata: this.metadata(this.definition.name, foundation),
+        spec: {
+          limits: [
+            {
+              type: 'Container',
+              defaultRequest: {
+                cpu: k8s.Quantity.fromString(resources.cpuRequest),
+                memory: k8s.Quantity.fromString(resources.memoryRequest),
+              },
+              default: {
+                cpu: k8s.Quantity.fromString(resources.cpuLimit),
+                memory: k8s.Quantity.fromString(resources.memoryLimit),
+              },
+            },
+          ],
+        },
+      }),
+    });
+    new JsonObject(this.folder, 'service-account', {
+      ...k8s.KubeServiceAccount.GVK,
+      ...k8s.toJson_KubeServiceAccountProps({
+        metadata: this.metadata(this.definition.name, foundation),
+        automountServiceAccountToken: false,
+      }),
     });
     if (this.props.config && Object.keys(this.props.config).length > 0) {
-      new k8s.KubeConfigMap(this.folder, 'config', {
-        metadata: this.metadata(`${this.definition.name}-config`, foundation),
-        data: sortedRecord(this.props.config),
+      new JsonObject(this.folder, 'config', {
+        ...k8s.KubeConfigMap.GVK,
+        ...k8s.toJson_KubeConfigMapProps({
+          metadata: this.metadata(`${this.definition.name}-config`, foundation),
+          data: sortedRecord(this.props.config),
+        }),
       });
     }
   }
@@ -239,14 +260,17 @@ export abstract class AppConstruct extends Construct {
   /** PodDisruptionBudget over the app's pods. */
   protected disruptionBudget(): void {
     const budget = this.props.disruptionBudget ?? {};
-    new k8s.KubePodDisruptionBudget(this.folder, 'pdb', {
-      metadata: this.metadata(this.definition.name),
-      spec: {
-        selector: { matchLabels: { ...this.selectorLabels } },
-        ...(budget.minAvailable !== undefined
-          ? { minAvailable: k8s.IntOrString.fromNumber(budget.minAvailable) }
-          : { maxUnavailable: k8s.IntOrString.fromNumber(budget.maxUnavailable ?? 1) }),
-      },
+    new JsonObject(this.folder, 'pdb', {
+      ...k8s.KubePodDisruptionBudget.GVK,
+      ...k8s.toJson_KubePodDisruptionBudgetProps({
+        metadata: this.metadata(this.definition.name),
+        spec: {
+          selector: { matchLabels: { ...this.selectorLabels } },
+          ...(budget.minAvailable !== undefined
+            ? { minAvailable: k8s.IntOrString.fromNumber(budget.minAvailable) }
+            : { maxUnavailable: k8s.IntOrString.fromNumber(budget.maxUnavailable ?? 1) }),
+        },
+      }),
     });
   }
 
@@ -254,29 +278,32 @@ export abstract class AppConstruct extends Construct {
   protected autoscaler(target: { apiVersion: string; kind: string }): void {
     const autoscaling = this.settings.autoscaling;
     if (!autoscaling) return;
-    new k8s.KubeHorizontalPodAutoscalerV2(this.folder, 'hpa', {
-      metadata: this.metadata(this.definition.name),
-      spec: {
-        scaleTargetRef: {
-          apiVersion: target.apiVersion,
-          kind: target.kind,
-          name: this.definition.name,
-        },
-        minReplicas: autoscaling.minReplicas,
-        maxReplicas: autoscaling.maxReplicas,
-        metrics: [
-          {
-            type: 'Resource',
-            resource: {
-              name: 'cpu',
-              target: {
-                type: 'Utilization',
-                averageUtilization: autoscaling.targetCpuPercent ?? 70,
+    new JsonObject(this.folder, 'hpa', {
+      ...k8s.KubeHorizontalPodAutoscalerV2.GVK,
+      ...k8s.toJson_KubeHorizontalPodAutoscalerV2Props({
+        metadata: this.metadata(this.definition.name),
+        spec: {
+          scaleTargetRef: {
+            apiVersion: target.apiVersion,
+            kind: target.kind,
+            name: this.definition.name,
+          },
+          minReplicas: autoscaling.minReplicas,
+          maxReplicas: autoscaling.maxReplicas,
+          metrics: [
+            {
+              type: 'Resource',
+              resource: {
+                name: 'cpu',
+                target: {
+                  type: 'Utilization',
+                  averageUtilization: autoscaling.targetCpuPercent ?? 70,
+                },
               },
             },
-          },
-        ],
-      },
+          ],
+        },
+      }),
     });
   }
 
@@ -290,21 +317,24 @@ export abstract class AppConstruct extends Construct {
       typeof value === 'number'
         ? k8s.IntOrString.fromNumber(value)
         : k8s.IntOrString.fromString(value);
-    new k8s.KubeDeployment(this.folder, 'deployment', {
-      metadata: this.metadata(this.definition.name),
-      spec: {
-        replicas: this.declaredReplicas,
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: { ...this.selectorLabels } },
-        strategy: {
-          type: 'RollingUpdate',
-          rollingUpdate: {
-            maxSurge: intOrString(maxSurge),
-            maxUnavailable: intOrString(maxUnavailable),
+    new JsonObject(this.folder, 'deployment', {
+      ...k8s.KubeDeployment.GVK,
+      ...k8s.toJson_KubeDeploymentProps({
+        metadata: this.metadata(this.definition.name),
+        spec: {
+          replicas: this.declaredReplicas,
+          revisionHistoryLimit: 5,
+          selector: { matchLabels: { ...this.selectorLabels } },
+          strategy: {
+            type: 'RollingUpdate',
+            rollingUpdate: {
+              maxSurge: intOrString(maxSurge),
+              maxUnavailable: intOrString(maxUnavailable),
+            },
           },
+          template,
         },
-        template,
-      },
+      }),
     });
     this.autoscaler({ apiVersion: 'apps/v1', kind: 'Deployment' });
   }
@@ -321,35 +351,41 @@ export abstract class AppConstruct extends Construct {
 
   /** ServiceMonitor scraping the app's Services (stable, canary and preview alike). */
   protected serviceMonitor(portName: string): ServiceMonitor {
-    return new ServiceMonitor(this.folder, 'service-monitor', {
-      metadata: this.metadata(this.definition.name),
-      spec: {
-        selector: { matchLabels: { ...this.selectorLabels } },
-        endpoints: [
-          {
-            port: portName,
-            path: this.props.metrics?.path ?? '/metrics',
-            interval: this.scrapeInterval,
-          },
-        ],
-      },
+    return new JsonObject(this.folder, 'service-monitor', {
+      ...ServiceMonitor.GVK,
+      ...toJson_ServiceMonitorProps({
+        metadata: this.metadata(this.definition.name),
+        spec: {
+          selector: { matchLabels: { ...this.selectorLabels } },
+          endpoints: [
+            {
+              port: portName,
+              path: this.props.metrics?.path ?? '/metrics',
+              interval: this.scrapeInterval,
+            },
+          ],
+        },
+      }),
     });
   }
 
   /** PodMonitor scraping pods directly (apps without a Service). */
   protected podMonitor(portName: string): PodMonitor {
-    return new PodMonitor(this.folder, 'pod-monitor', {
-      metadata: this.metadata(this.definition.name),
-      spec: {
-        selector: { matchLabels: { ...this.selectorLabels } },
-        podMetricsEndpoints: [
-          {
-            port: portName,
-            path: this.props.metrics?.path ?? '/metrics',
-            interval: this.scrapeInterval,
-          },
-        ],
-      },
+    return new JsonObject(this.folder, 'pod-monitor', {
+      ...PodMonitor.GVK,
+      ...toJson_PodMonitorProps({
+        metadata: this.metadata(this.definition.name),
+        spec: {
+          selector: { matchLabels: { ...this.selectorLabels } },
+          podMetricsEndpoints: [
+            {
+              port: portName,
+              path: this.props.metrics?.path ?? '/metrics',
+              interval: this.scrapeInterval,
+            },
+          ],
+        },
+      }),
     });
   }
 
@@ -400,7 +436,7 @@ export abstract class AppConstruct extends Construct {
       if (!peer || peer.ports.length === 0) continue;
       egress.push({ toEndpoints: [inNamespace(peer.namespace)], toPorts: tcp(peer.ports) });
     }
-    new ApiObject(this.folder, 'network-policy', {
+    new JsonObject(this.folder, 'network-policy', {
       ...CiliumNetworkPolicy.GVK,
       metadata: this.metadata(this.definition.name),
       spec: {

@@ -1,6 +1,5 @@
 // Argo CD registrations of a cluster's apps: one AppProject per team, one Application per app
 // per environment, written to argocd/<cluster> (the apps layer of the cluster's Flux chain).
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ClusterConfig } from '../../environments/types';
 import { GitOpsFolder, clusterConfigFile } from '../gitops-folder';
@@ -8,6 +7,7 @@ import { Application } from '../imports/argocd-application-argoproj.io';
 import { AppProject } from '../imports/argocd-appproject-argoproj.io';
 import { ENVIRONMENT_LABEL, TEAM_LABEL } from '../labels';
 import type { AppConstruct } from './app-construct';
+import { JsonObject } from '../json-object';
 
 /** Namespace Argo CD runs in; Applications and AppProjects live there. */
 export const ARGOCD_NAMESPACE = 'argocd';
@@ -61,7 +61,7 @@ export class ArgoCdRegistrations extends Construct {
         .filter((app) => app.definition.team === team)
         .map((app) => app.binding.namespace)
         .sort();
-      new ApiObject(folder, `project-${team}`, {
+      new JsonObject(folder, `project-${team}`, {
         ...AppProject.GVK,
         metadata: { name: team, namespace: ARGOCD_NAMESPACE, labels: { [TEAM_LABEL]: team } },
         spec: {
@@ -78,7 +78,7 @@ export class ArgoCdRegistrations extends Construct {
     for (const app of sorted) {
       const { environment, namespace } = app.binding;
       const automatic = environment.syncPolicy.mode === 'automatic';
-      new ApiObject(folder, `application-${environment.name}-${app.definition.name}`, {
+      new JsonObject(folder, `application-${environment.name}-${app.definition.name}`, {
         ...Application.GVK,
         metadata: {
           name: `${environment.name}-${app.definition.name}`,

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { AppConstruct } from './app-construct';
 import { AppDefinition, AppKind, type AppBinding } from './definition';
 import type { AppProps, PortOptions, ScheduledTaskProps } from './props';
+import { JsonObject } from '../json-object';
 
 /** The declaration of a scheduled task, as apps/<name>.ts exports it. */
 export class ScheduledTaskDefinition extends AppDefinition<ScheduledTaskProps & AppProps> {
@@ -40,22 +41,25 @@ export class ScheduledTask extends AppConstruct {
     super(scope, id, definition, binding);
     const props = definition.props;
     this.networkPolicy({ gatewayPorts: [] });
-    new k8s.KubeCronJob(this.folder, 'cron-job', {
-      metadata: this.metadata(definition.name),
-      spec: {
-        schedule: props.schedule,
-        timeZone: 'Etc/UTC',
-        concurrencyPolicy: 'Forbid',
-        successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          spec: {
-            backoffLimit: 2,
-            activeDeadlineSeconds: props.timeout?.toSeconds() ?? 1800,
-            template: this.podTemplate(this.container([]), 'Never'),
+    new JsonObject(this.folder, 'cron-job', {
+      ...k8s.KubeCronJob.GVK,
+      ...k8s.toJson_KubeCronJobProps({
+        metadata: this.metadata(definition.name),
+        spec: {
+          schedule: props.schedule,
+          timeZone: 'Etc/UTC',
+          concurrencyPolicy: 'Forbid',
+          successfulJobsHistoryLimit: 3,
+          failedJobsHistoryLimit: 3,
+          jobTemplate: {
+            spec: {
+              backoffLimit: 2,
+              activeDeadlineSeconds: props.timeout?.toSeconds() ?? 1800,
+              template: this.podTemplate(this.container([]), 'Never'),
+            },
           },
         },
-      },
+      }),
     });
   }
 

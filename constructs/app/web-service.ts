@@ -1,4 +1,3 @@
-import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments/types';
@@ -10,8 +9,14 @@ import { renderAnalysisTemplate } from './analysis';
 import { AppConstruct, FOUNDATION_WAVE, SYNC_WAVE } from './app-construct';
 import { AppDefinition, AppKind, type AppBinding } from './definition';
 import type { PortOptions, WebServiceProps } from './props';
-import { rollbackBound, type AnalysisTemplateObject, type RolloutObject } from './rollback-bound';
+import {
+  rollbackBound,
+  type AnalysisTemplateObject,
+  type MonitorObject,
+  type RolloutObject,
+} from './rollback-bound';
 import { MANUAL_PROMOTION, RolloutStrategy, type RolloutTemplate } from './rollout';
+import { JsonObject } from '../json-object';
 
 /** The default port of a web service. */
 export const DEFAULT_HTTP_PORT: PortOptions = { name: 'http', port: 8080 };
@@ -162,7 +167,7 @@ export class WebService extends AppConstruct {
             },
           };
 
-    const workload = new ApiObject(this.folder, 'rollout', {
+    const workload = new JsonObject(this.folder, 'rollout', {
       ...Rollout.GVK,
       metadata: this.metadata(name),
       spec: {
@@ -175,10 +180,11 @@ export class WebService extends AppConstruct {
     });
     this.autoscaler(Rollout.GVK);
 
+    // The bound is computed from the manifests exactly as they will be written.
     const bound = rollbackBound(
-      workload.toJson() as RolloutObject,
-      [analysisTemplate.toJson() as AnalysisTemplateObject],
-      monitor.toJson(),
+      workload.toJson() as unknown as RolloutObject,
+      [analysisTemplate.toJson() as unknown as AnalysisTemplateObject],
+      monitor.toJson() as unknown as MonitorObject,
     );
     if (bound) {
       this.rollbackBoundSeconds = bound.seconds;
@@ -208,18 +214,21 @@ export class WebService extends AppConstruct {
   }
 
   private service(serviceName: string): void {
-    new k8s.KubeService(this.folder, `service-${serviceName}`, {
-      metadata: this.metadata(serviceName),
-      spec: {
-        type: 'ClusterIP',
-        selector: { ...this.selectorLabels },
-        ports: this.web.ports.map((port) => ({
-          name: port.name,
-          port: port.port,
-          targetPort: k8s.IntOrString.fromString(port.name),
-          protocol: 'TCP',
-        })),
-      },
+    new JsonObject(this.folder, `service-${serviceName}`, {
+      ...k8s.KubeService.GVK,
+      ...k8s.toJson_KubeServiceProps({
+        metadata: this.metadata(serviceName),
+        spec: {
+          type: 'ClusterIP',
+          selector: { ...this.selectorLabels },
+          ports: this.web.ports.map((port) => ({
+            name: port.name,
+            port: port.port,
+            targetPort: k8s.IntOrString.fromString(port.name),
+            protocol: 'TCP',
+          })),
+        },
+      }),
     });
   }
 
@@ -232,7 +241,7 @@ export class WebService extends AppConstruct {
       port: port.port,
       ...(weight !== undefined ? { weight } : {}),
     });
-    new ApiObject(this.folder, 'route', {
+    new JsonObject(this.folder, 'route', {
       ...HttpRoute.GVK,
       metadata: this.metadata(name),
       spec: {
