@@ -6,7 +6,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { App } from 'cdk8s';
 import { FLUX_NAMESPACE, FLUX_SYNC_NAME, FluxSync } from '../constructs/cluster/flux-sync';
 import { ciliumValues } from '../constructs/platform/cilium';
-import { CHART_VERSIONS } from '../constructs/platform/versions';
+import { CHART_VERSIONS, GIT_VERSIONS } from '../constructs/platform/versions';
 import type { ClusterConfig } from '../environments/types';
 import type { GitCredentials } from './stack-config';
 
@@ -42,6 +42,35 @@ export function gitSecretData(git: GitCredentials): Record<string, pulumi.Input<
   return git.kind === 'ssh'
     ? { identity: git.identity, known_hosts: git.knownHosts }
     : { username: git.username, password: git.password };
+}
+
+/** Props of {@link installGatewayApiCrds}. */
+export interface GatewayApiCrdsProps {
+  /** The cluster. */
+  readonly cluster: ClusterConfig;
+  /** Provider for the new cluster. */
+  readonly provider: k8s.Provider;
+  /** What must exist first (the kubeconfig read-back). */
+  readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The release manifest of the Gateway API CRDs (standard channel) at the catalog's tag. */
+export function gatewayApiCrdsUrl(): string {
+  const { repository, tag } = GIT_VERSIONS.gatewayApiCrds;
+  return `${repository}/releases/download/${tag}/standard-install.yaml`;
+}
+
+/**
+ * The Gateway API CRDs, before Cilium: Cilium's operator turns its Gateway controller on only
+ * if the CRDs exist when it starts, and its chart ships none. Flux's crds layer later applies
+ * the same CRDs (same tag) from Git and keeps them current.
+ */
+export function installGatewayApiCrds(props: GatewayApiCrdsProps): k8s.yaml.v2.ConfigFile {
+  return new k8s.yaml.v2.ConfigFile(
+    `${props.cluster.name}-gateway-api-crds`,
+    { file: gatewayApiCrdsUrl() },
+    { provider: props.provider, dependsOn: props.dependsOn },
+  );
 }
 
 /** Props of {@link installCilium}. */

@@ -1,6 +1,11 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { bootstrapFlux, installCilium, type FluxBootstrap } from './bootstrap';
+import {
+  bootstrapFlux,
+  installCilium,
+  installGatewayApiCrds,
+  type FluxBootstrap,
+} from './bootstrap';
 import { apiEndpoint, clusterForStack } from './cluster';
 import { readStackSettings, type ConfigSource } from './stack-config';
 import { TalosCluster } from './talos/provision';
@@ -31,6 +36,8 @@ export interface ClusterStack {
   readonly talos: TalosCluster;
   /** Provider for the new cluster (from the read-back kubeconfig). */
   readonly provider: k8s.Provider;
+  /** The Gateway API CRDs, installed before Cilium. */
+  readonly gatewayApiCrds: k8s.yaml.v2.ConfigFile;
   /** The Cilium release. */
   readonly cilium: k8s.helm.v3.Release;
   /** The Flux resources. */
@@ -49,7 +56,7 @@ export interface DefineStackOptions {
 /**
  * The Pulumi program of one cluster stack: resolve the cluster from the stack name, validate
  * the stack settings, then Talos (secrets, configs, apply per node, bootstrap, kubeconfig),
- * Cilium, and Flux with its Secrets and sync objects, each step after the one before.
+ * the Gateway API CRDs, Cilium, and Flux with its Secrets and sync objects, each step after the one before.
  */
 export function defineStack(
   stack: string = pulumi.getStack(),
@@ -64,7 +71,12 @@ export function defineStack(
     { kubeconfig: talos.kubeconfig },
     { dependsOn: [talos.kubeconfigCommand] },
   );
-  const cilium = installCilium({ cluster, provider, dependsOn: [talos.kubeconfigCommand] });
+  const gatewayApiCrds = installGatewayApiCrds({
+    cluster,
+    provider,
+    dependsOn: [talos.kubeconfigCommand],
+  });
+  const cilium = installCilium({ cluster, provider, dependsOn: [gatewayApiCrds] });
   const flux = bootstrapFlux({
     cluster,
     provider,
@@ -85,6 +97,7 @@ export function defineStack(
     },
     talos,
     provider,
+    gatewayApiCrds,
     cilium,
     flux,
   };

@@ -63,7 +63,7 @@ describe.each([
   {
     cluster: 'dev',
     nodes: ['dev-cp-1'],
-    counts: { commands: 6, total: 13 },
+    counts: { commands: 6, total: 14 },
   },
   {
     cluster: 'prod',
@@ -75,7 +75,7 @@ describe.each([
       'prod-worker-2',
       'prod-worker-3',
     ],
-    counts: { commands: 16, total: 23 },
+    counts: { commands: 16, total: 24 },
   },
 ])('stack $cluster', ({ cluster, nodes, counts }) => {
   it('creates the Talos commands, the provider, Cilium, Flux, two Secrets and the sync objects', () => {
@@ -86,6 +86,7 @@ describe.each([
     expect(byType).toEqual({
       'command:local:Command': counts.commands,
       'pulumi:providers:kubernetes': 1,
+      'kubernetes:yaml/v2:ConfigFile': 1,
       'kubernetes:helm.sh/v3:Release': 2,
       'kubernetes:core/v1:Secret': 2,
       'kubernetes:source.toolkit.fluxcd.io/v1:GitRepository': 1,
@@ -108,7 +109,7 @@ describe.each([
     );
   });
 
-  it('orders secrets -> configs -> apply per node -> bootstrap -> kubeconfig -> Cilium -> Flux -> sync objects', () => {
+  it('orders secrets -> configs -> apply per node -> bootstrap -> kubeconfig -> Gateway API CRDs -> Cilium -> Flux -> sync objects', () => {
     const c = cluster;
     for (const node of nodes) {
       expect(named(`${c}-config-${node}`).dependsOn).toContain(`${c}-talos-secrets`);
@@ -124,7 +125,10 @@ describe.each([
     expect(named(`${c}-talosconfig`).dependsOn).toContain(`${c}-talos-secrets`);
     expect(named(`${c}-kubeconfig`).dependsOn).toContain(`${c}-bootstrap`);
     expect(named(c).dependsOn).toContain(`${c}-kubeconfig`);
-    expect(named(`${c}-cilium`).dependsOn).toContain(`${c}-kubeconfig`);
+    // Cilium's operator enables its Gateway controller only if the Gateway API CRDs exist.
+    expect(named(`${c}-gateway-api-crds`).dependsOn).toContain(`${c}-kubeconfig`);
+    expect(named(`${c}-cilium`).dependsOn).toContain(`${c}-gateway-api-crds`);
+    expect(dependsOn(`${c}-cilium`, `${c}-kubeconfig`)).toBe(true);
     expect(named(`${c}-flux`).dependsOn).toContain(`${c}-cilium`);
     for (const secret of [`${c}-flux-git`, `${c}-sops-age`]) {
       expect(named(secret).dependsOn).toContain(`${c}-flux`);
@@ -208,6 +212,13 @@ describe.each([
       expect(typeof r.inputs.create).toBe('string');
       expect(r.inputs.create as string).not.toMatch(/10\.\d+\.\d+\.\d+/);
     }
+  });
+
+  it('installs the Gateway API CRDs of the catalog tag, the ones Flux’s crds layer keeps', async () => {
+    const { GIT_VERSIONS } = await import('../../constructs/platform/versions');
+    expect(named(`${cluster}-gateway-api-crds`).inputs.file).toBe(
+      `https://github.com/kubernetes-sigs/gateway-api/releases/download/${GIT_VERSIONS.gatewayApiCrds.tag}/standard-install.yaml`,
+    );
   });
 
   it('installs Cilium as Flux will find it: release cilium in kube-system, same chart and values', async () => {
