@@ -183,6 +183,8 @@ export class Cilium extends PlatformComponent {
     namespace: 'kube-system',
     sourceFile: 'constructs/platform/cilium.ts',
     podSecurity: PodSecurityLevel.PRIVILEGED,
+    // Pulumi installs Cilium into kube-system, where Flux adopts it; kube-system is not ours.
+    systemNamespace: true,
   };
 
   /** The chart values rendered into the HelmRelease. */

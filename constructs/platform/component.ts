@@ -78,6 +78,12 @@ export interface ComponentIdentity {
    * @default PodSecurityLevel.RESTRICTED
    */
   readonly podSecurity?: PodSecurityLevel;
+  /**
+   * The namespace belongs to Kubernetes itself (`kube-system`): it is not rendered, so Flux
+   * never labels it or prunes it when the component is turned off.
+   * @default false - the component owns its namespace and renders it
+   */
+  readonly systemNamespace?: boolean;
 }
 
 /** Props every platform component receives from the platform. */
@@ -144,6 +150,7 @@ export abstract class PlatformComponent extends Construct {
     this.namespace = identity.namespace;
     this.controllers = this.folder(PlatformLayer.CONTROLLERS);
 
+    if (identity.systemNamespace) return;
     const level = identity.podSecurity ?? PodSecurityLevel.RESTRICTED;
     new k8s.KubeNamespace(this.controllers, 'namespace', {
       metadata: {

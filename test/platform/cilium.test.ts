@@ -7,8 +7,7 @@ import {
 import { devCluster } from '../../environments/clusters/dev';
 import { prodCluster } from '../../environments/clusters/prod';
 import { CILIUM_RELEASE } from '../../infra/bootstrap';
-import { findObject } from '../support/tree';
-import { referenceTree } from '../support/tree';
+import { findObject, objectsOf, referenceTree } from '../support/tree';
 import {
   objectsUnder,
   platformError,
@@ -209,5 +208,15 @@ describe('Cilium', () => {
         ].join('\n'),
       );
     });
+  });
+});
+
+describe('regression: kube-system is not Flux’s to own', () => {
+  it('renders no Namespace kube-system, so turning Cilium off never prunes or relabels it', () => {
+    const namespaces = objectsOf(referenceTree())
+      .filter(({ object }) => object.kind === 'Namespace')
+      .map(({ object }) => object.metadata.name);
+    expect(namespaces).not.toContain('kube-system');
+    expect(namespaces).toContain('cert-manager');
   });
 });
