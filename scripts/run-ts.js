@@ -11,7 +11,10 @@ if (!entry) {
 }
 const root = path.resolve(__dirname, '..');
 // Named after the entry's path, so entries with the same file name never share a bundle.
-const name = path.relative(root, path.resolve(root, entry)).replace(/\.ts$/, '').replace(/[\\/]/g, '__');
+const name = path
+  .relative(root, path.resolve(root, entry))
+  .replace(/\.ts$/, '')
+  .replace(/[\\/]/g, '__');
 const outfile = path.join(root, '.build', `${name}.js`);
 const metafile = path.join(root, '.build', `${name}.inputs.json`);
 
