@@ -2,7 +2,7 @@
 // generated header is set aside) are skipped without parsing, so the cost follows the size of
 // the change, not of the fleet.
 import { structuredPatch } from 'diff';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, type YAMLError } from 'yaml';
 import { toYaml } from '../serialize';
 import { highlightsOf } from './highlights';
 import { maskSecrets, type KubeObject } from './mask';
@@ -88,6 +88,15 @@ function keyOf(id: ResourceId): string {
   return [id.scope.type, id.scope.name, id.group, id.kind, id.namespace, id.name].join('\u0000');
 }
 
+/**
+ * Where a YAML error is, without its message: the parser quotes the offending line, which in
+ * a Secret is the secret value itself, and warnings reach the PR comment.
+ */
+function yamlErrorPosition(error: YAMLError): string {
+  const position = error.linePos?.[0];
+  return position ? `${error.code} at line ${position.line}, column ${position.col}` : error.code;
+}
+
 /** Parses the given files of a tree into objects by identity; problems go to `warnings`. */
 function parseObjects(
   files: TreeFiles,
@@ -102,7 +111,7 @@ function parseObjects(
     const list = Array.isArray(documents) ? documents : [documents];
     for (const document of list) {
       if (document.errors.length > 0) {
-        warnings.push(`${side} ${path}: not valid YAML (${document.errors[0].message})`);
+        warnings.push(`${side} ${path}: not valid YAML (${yamlErrorPosition(document.errors[0])})`);
         otherFiles.add(path);
         continue;
       }

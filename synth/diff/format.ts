@@ -210,6 +210,14 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * Escaped for Markdown prose as well as HTML: hosts like `*.dev.example.com` or names with
+ * underscores must read as written, not turn into emphasis.
+ */
+function escapeMarkdown(text: string): string {
+  return escapeHtml(text).replace(/[\\`*_~[\]]/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
 function escapeCell(text: string): string {
   return escapeHtml(text).replace(/\|/g, '\\|');
 }
@@ -287,7 +295,7 @@ export function formatMarkdown(
           ? '⚠️ **deleted in prod**'
           : `**${HIGHLIGHT_LABEL[kind]}**`;
       head.push(
-        `- ${label} ${escapeHtml(scopeLabel(change.id.scope))} <code>${escapeHtml(resourceLabel(change.id))}</code>: ${escapeHtml(message)}`,
+        `- ${label} ${escapeHtml(scopeLabel(change.id.scope))} <code>${escapeHtml(resourceLabel(change.id))}</code>: ${escapeMarkdown(message)}`,
       );
     }
     if (highlights.length > MAX_HIGHLIGHTS_SHOWN) {
@@ -326,7 +334,20 @@ export function formatMarkdown(
   }
   text += noteFor(cut);
   // Only a pathological header (thousands of highlights) gets here; never exceed the limit.
-  return text.length > maxChars ? `${text.slice(0, maxChars - 2)}…\n` : text;
+  return text.length > maxChars ? cutAtLine(text, maxChars) : text;
+}
+
+/** The text cut at a line boundary under `maxChars`, with any open `<details>` closed. */
+function cutAtLine(text: string, maxChars: number): string {
+  const ending = '\n\n… cut at the size limit\n';
+  const closing = '\n</details>';
+  let head = text.slice(
+    0,
+    Math.max(0, text.lastIndexOf('\n', maxChars - ending.length - closing.length)),
+  );
+  const open = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
+  if (open > 0) head += closing;
+  return head + ending;
 }
 
 /** Room kept for the note naming what was cut (its list is capped to fit). */

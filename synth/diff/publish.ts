@@ -136,8 +136,9 @@ export async function upsertDiffComment(
   api: CommentApi,
   body: string,
 ): Promise<'created' | 'updated'> {
-  const marked = body.includes(COMMENT_MARKER) ? body : `${COMMENT_MARKER}\n${body}`;
-  const previous = (await api.list()).find((comment) => comment.body.includes(COMMENT_MARKER));
+  const marked = body.startsWith(COMMENT_MARKER) ? body : `${COMMENT_MARKER}\n${body}`;
+  // Only a comment that starts with the marker is ours: a person quoting it is left alone.
+  const previous = (await api.list()).find((comment) => comment.body.startsWith(COMMENT_MARKER));
   if (previous) {
     await api.update(previous.id, marked);
     return 'updated';

@@ -54,6 +54,12 @@ describe('one diff comment per pull request', () => {
     expect(calls[2].url).toBe('https://api.github.com/repos/acme/gitops/issues/comments/555');
   });
 
+  it('leaves alone a comment that merely quotes the marker', async () => {
+    const { fetch, calls } = fakeFetch([[{ id: 4, body: `see this: ${COMMENT_MARKER}` }]]);
+    expect(await upsertDiffComment(githubComments(github, fetch), body)).toBe('created');
+    expect(calls.map((c) => c.method)).toEqual(['GET', 'POST']);
+  });
+
   it('updates a GitLab merge request note with PUT and the PRIVATE-TOKEN header', async () => {
     const { fetch, calls } = fakeFetch([[{ id: 9, body: `${COMMENT_MARKER} old` }]]);
     const api = gitlabComments(

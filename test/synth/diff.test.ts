@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import { diffTrees, scopeOf } from '../../synth/diff/compare';
 import {
   COMMENT_MARKER,
@@ -337,6 +336,24 @@ describe('secret masking', () => {
     );
   });
 
+  it('regression: a Secret that is not valid YAML is reported by position, never quoted', () => {
+    const broken =
+      generatedHeader(['apps/a.ts']) +
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  pass: c3VwZXJzZWNyZXQ=\n   : [\n';
+    const result = diffTrees(tree({}), tree({ [path]: broken }));
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toMatch(
+      /^head apps\/prod\/shop\/secret-db\.yaml: not valid YAML \(\w+ at line \d+, column \d+\)$/,
+    );
+    for (const text of [
+      formatText(result, { base: 'a', head: 'b' }),
+      formatMarkdown(result, { base: 'a', head: 'b' }),
+      formatJson(result, { base: 'a', head: 'b' }),
+    ]) {
+      expect(text).not.toContain('c3VwZXJzZWNyZXQ=');
+    }
+  });
+
   it('masks an added and a removed Secret entirely', () => {
     const added = diffTrees(tree({}), tree({ [path]: secret({ k: 'c2VjcmV0' }) }));
     const removed = diffTrees(tree({ [path]: secret({ k: 'c2VjcmV0' }) }), tree({}));
@@ -478,6 +495,39 @@ describe('Markdown', () => {
   });
 });
 
+describe('Markdown escaping', () => {
+  it('regression: a wildcard host in a highlight reads as written, not as emphasis', () => {
+    const result = diffTrees(
+      tree({
+        [HR]: helmRelease({ hosts: { web: '*.dev.example.com', api: '*.api.example.com' } }),
+      }),
+      tree({ [HR]: helmRelease({ hosts: { web: '*.example.com', api: '*.api.example.com' } }) }),
+    );
+    const markdown = formatMarkdown(result, { base: 'a', head: 'b' });
+    const line = markdown.split('\n').find((l) => l.startsWith('- **helm values**')) ?? '';
+    expect(line).toContain('hosts.web: "&#42;.dev.example.com" → "&#42;.example.com"');
+    expect(line).not.toMatch(/[*_]\.?(dev\.)?example/);
+  });
+
+  it('cuts a header longer than the limit at a line, closing what it opened', () => {
+    const before: Record<string, Obj> = {};
+    const after: Record<string, Obj> = {};
+    for (let i = 0; i < 300; i++) {
+      after[`apps/dev/a/kustomization-${i}.yaml`] = {
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: [`file-${'x'.repeat(40)}-${i}.yaml`],
+      };
+    }
+    const result = diffTrees(tree(before), tree(after));
+    const markdown = formatMarkdown(result, { base: 'a', head: 'b' }, { maxChars: 2000 });
+    expect(markdown.length).toBeLessThanOrEqual(2000);
+    expect(markdown.endsWith('… cut at the size limit\n')).toBe(true);
+    const opened = markdown.match(/<details>/g)?.length ?? 0;
+    expect(markdown.match(/<\/details>/g)?.length ?? 0).toBe(opened);
+  });
+});
+
 describe('text and JSON', () => {
   const result = diffTrees(
     tree({ [DEP]: deployment('shop', 'prod-shop', 'r/shop:1') }),
@@ -503,6 +553,18 @@ describe('text and JSON', () => {
     expect(json.differences).toBe(true);
     expect(json.resources[0].status).toBe('changed');
     expect(json.resources[0].highlights.map((h) => h.kind)).toEqual(['image']);
-    expect(parse(JSON.stringify(json))).toEqual(json);
+  });
+
+  it('JSON carries the unified hunks with the changed image lines', () => {
+    const json = JSON.parse(formatJson(result, sides)) as {
+      summary: { scope: { type: string; name: string }; changed: number }[];
+      resources: { hunks: { lines: string[] }[] }[];
+    };
+    expect(json.summary).toEqual([
+      expect.objectContaining({ scope: { type: 'environment', name: 'prod' }, changed: 1 }),
+    ]);
+    const lines = json.resources[0].hunks.flatMap((hunk) => hunk.lines);
+    expect(lines).toContain('-          image: r/shop:1');
+    expect(lines).toContain('+          image: r/shop:2');
   });
 });
