@@ -20,6 +20,7 @@ import type {
   PlatformComponentProps,
 } from './component';
 import type { ComponentKey, PlatformSettings } from './settings';
+import { compareStrings } from '../order';
 
 /** How the platform knows a component before building it. */
 export interface ComponentDefinition<K extends ComponentKey> {
@@ -233,7 +234,7 @@ export class Platform extends Construct {
     return this.components
       .flatMap((component) => component.healthChecks)
       .sort((a, b) =>
-        `${a.kind}/${a.namespace}/${a.name}`.localeCompare(`${b.kind}/${b.namespace}/${b.name}`),
+        compareStrings(`${a.kind}/${a.namespace}/${a.name}`, `${b.kind}/${b.namespace}/${b.name}`),
       );
   }
 }

@@ -17,6 +17,7 @@ import {
   type ScopeSummary,
   type TreeFiles,
 } from './model';
+import { compareStrings } from '../../constructs/order';
 
 /** Options of {@link diffTrees}. */
 export interface DiffOptions {
@@ -203,10 +204,10 @@ const SCOPE_ORDER = { cluster: 0, environment: 1, tree: 2 };
 function compareIds(a: ResourceId, b: ResourceId): number {
   const order =
     SCOPE_ORDER[a.scope.type] - SCOPE_ORDER[b.scope.type] ||
-    a.scope.name.localeCompare(b.scope.name) ||
-    a.kind.localeCompare(b.kind) ||
-    a.namespace.localeCompare(b.namespace) ||
-    a.name.localeCompare(b.name);
+    compareStrings(a.scope.name, b.scope.name) ||
+    compareStrings(a.kind, b.kind) ||
+    compareStrings(a.namespace, b.namespace) ||
+    compareStrings(a.name, b.name);
   return order;
 }
 
@@ -309,12 +310,12 @@ export function diffTrees(
   for (const [key, now] of newObjects) if (!oldObjects.has(key)) record(now.id, undefined, now);
 
   resources.sort((a, b) => compareIds(a.id, b.id));
-  kustomizations.sort((a, b) => a.path.localeCompare(b.path));
+  kustomizations.sort((a, b) => compareStrings(a.path, b.path));
   return {
     summary: summarize(resources).sort(
       (a, b) =>
         SCOPE_ORDER[a.scope.type] - SCOPE_ORDER[b.scope.type] ||
-        a.scope.name.localeCompare(b.scope.name),
+        compareStrings(a.scope.name, b.scope.name),
     ),
     resources,
     kustomizations,

@@ -10,6 +10,7 @@ import {
   type ResourceChange,
   type ScopeSummary,
 } from './model';
+import { compareStrings } from '../../constructs/order';
 
 /** What was compared, for the title. */
 export interface DiffSides {
@@ -48,7 +49,7 @@ const HIGHLIGHT_ORDER = Object.keys(HIGHLIGHT_LABEL) as HighlightKind[];
 /** `+2 Deployment, ~1 HelmRelease` */
 export function kindsText(summary: ScopeSummary): string {
   return Object.entries(summary.byKind)
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareStrings(a, b))
     .map(([kind, counts]) =>
       (Object.keys(STATUS_SIGN) as ChangeStatus[])
         .filter((status) => counts[status] > 0)

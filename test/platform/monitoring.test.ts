@@ -28,6 +28,13 @@ function promtool(spec: object): string {
   fs.writeFileSync(file, stringify(spec));
   try {
     return execFileSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(
+        'promtool not found: install it with `apt-get install prometheus` (.ci/run does)',
+      );
+    }
+    throw error;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

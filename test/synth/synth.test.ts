@@ -25,9 +25,14 @@ function copyOfCommitted(): string {
 }
 
 function runCli(...args: string[]) {
+  return runCliWith({}, ...args);
+}
+
+function runCliWith(env: Record<string, string>, ...args: string[]) {
   return spawnSync(process.execPath, ['scripts/run-ts.js', 'synth/main.ts', ...args], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
+    env: { ...process.env, ...env },
   });
 }
 
@@ -87,6 +92,19 @@ describe('--check', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^synth --check: gitops\/ is current \(\d+ files\)/);
   });
+});
+
+describe('locale', () => {
+  // Lithuanian sorts `y` with `i` and Swedish puts `w` with `v`: a locale-aware sort of
+  // names (kyverno, kube-system, ...) would give each machine its own output.
+  it.each(['lt_LT.UTF-8', 'sv_SE.UTF-8'])(
+    'regression: output does not depend on the locale (%s)',
+    (locale) => {
+      const run = runCliWith({ LC_ALL: locale, LANG: locale }, '--check');
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+    },
+  );
 });
 
 describe('--cluster', () => {
