@@ -63,7 +63,10 @@ export interface ClusterConfig {
   readonly nodes: readonly NodeConfig[];
   /** Talos Linux version, `vX.Y.Z` (e.g. `v1.13.9`). */
   readonly talosVersion: string;
-  /** Kubernetes version, `vX.Y.Z` (e.g. `v1.36.3`); must be one the Talos version supports. */
+  /**
+   * Kubernetes version, `vX.Y.Z` (e.g. `v1.36.3`); must be one the Talos version supports
+   * (`environments/talos-support.ts`).
+   */
   readonly kubernetesVersion: string;
   /**
    * Addresses handed out to LoadBalancer Services (MetalLB): CIDRs (`10.0.0.0/28`) or ranges

@@ -1,6 +1,7 @@
 import { ProblemCollector } from '../constructs/errors';
 import { parseAddressBlock, parseIpv4, rangeContains, rangesOverlap, type Ipv4Range } from './net';
 import { parseQuantity } from './quantity';
+import { kubernetesSupportProblem } from './talos-support';
 import {
   ClusterTier,
   NodeRole,
@@ -156,6 +157,10 @@ function validateCluster(problems: ProblemCollector, cluster: ClusterConfig): vo
       field,
       `must be a version like v1.2.3, got ${quote(cluster[field])}`,
     );
+  }
+  if (VERSION.test(cluster.talosVersion) && VERSION.test(cluster.kubernetesVersion)) {
+    const unsupported = kubernetesSupportProblem(cluster.talosVersion, cluster.kubernetesVersion);
+    if (unsupported) problems.add(subject, 'kubernetesVersion', unsupported);
   }
   problems.check(
     DNS_NAME.test(cluster.domain),

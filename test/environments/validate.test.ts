@@ -154,6 +154,87 @@ describe('cluster rules', () => {
     );
   });
 
+  it('the Talos version looks like v1.2.3', () => {
+    expect(problemsOf(withDev({ talosVersion: '1.13' }))).toContain(
+      "cluster 'dev' talosVersion: must be a version like v1.2.3, got '1.13'",
+    );
+  });
+
+  it('the Kubernetes version is one the Talos version supports', () => {
+    expect(problemsOf(withDev({ kubernetesVersion: 'v1.30.4' }))).toEqual([
+      "cluster 'dev' kubernetesVersion: Talos v1.13.9 supports Kubernetes v1.31 to v1.36, got v1.30.4",
+    ]);
+    expect(problemsOf(withDev({ kubernetesVersion: 'v1.37.0' }))).toEqual([
+      "cluster 'dev' kubernetesVersion: Talos v1.13.9 supports Kubernetes v1.31 to v1.36, got v1.37.0",
+    ]);
+    expect(() =>
+      validateConfig(
+        withDev({ talosVersion: 'v1.12.6', kubernetesVersion: 'v1.30.14' }),
+        ENVIRONMENTS,
+      ),
+    ).not.toThrow();
+  });
+
+  it('a Talos version without a support row is refused, naming where to add it', () => {
+    expect(problemsOf(withDev({ talosVersion: 'v1.14.0' }))).toEqual([
+      "cluster 'dev' kubernetesVersion: Talos v1.14 is not in environments/talos-support.ts (known: v1.11, v1.12, v1.13); add its supported Kubernetes versions there",
+    ]);
+  });
+
+  it('a cluster lists at least one node', () => {
+    expect(problemsOf(withDev({ nodes: [] }))).toContain(
+      "cluster 'dev' nodes: must list at least one node",
+    );
+  });
+
+  it('node names are DNS-1123 labels', () => {
+    expect(problemsOf(withDev(devNode({ name: 'CP_1' })))).toContain(
+      "cluster 'dev' nodes[0].name: must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), got 'CP_1'",
+    );
+  });
+
+  it('node roles are control-plane or worker', () => {
+    expect(problemsOf(withDev(devNode({ role: 'master' as NodeRole })))).toContain(
+      "cluster 'dev' nodes[0].role: must be one of control-plane, worker, got 'master'",
+    );
+  });
+
+  it('storage devices are /dev paths and listed once', () => {
+    const problems = problemsOf(
+      withDev(devNode({ storageDevices: ['sdb', '/dev/sdc', '/dev/sdc'] })),
+    );
+    expect(problems).toContain(
+      "cluster 'dev' nodes[0].storageDevices[0]: must be an absolute /dev/ path, got 'sdb'",
+    );
+    expect(problems).toContain(
+      "cluster 'dev' nodes[0].storageDevices[2]: device '/dev/sdc' is already used (must be unique)",
+    );
+  });
+
+  it('the tier is production or non-production', () => {
+    expect(problemsOf(withDev({ tier: 'staging' as ClusterTier }))).toContain(
+      "cluster 'dev' tier: must be one of non-production, production, got 'staging'",
+    );
+  });
+
+  it('the GitOps branch is a Git branch name', () => {
+    expect(
+      problemsOf(withDev({ gitops: { ...devCluster.gitops, branch: 'feature:x' } })),
+    ).toContain("cluster 'dev' gitops.branch: must be a Git branch name, got 'feature:x'");
+  });
+
+  it('two clusters never share a VIP', () => {
+    expect(problemsOf(withProd({ controlPlaneVip: devCluster.controlPlaneVip }))).toContain(
+      `cluster 'prod' controlPlaneVip: IP '${devCluster.controlPlaneVip}' is already used by the control-plane VIP of cluster 'dev'`,
+    );
+  });
+
+  it('there is at least one cluster', () => {
+    expect(problemsOf([], [])).toEqual([
+      'configuration clusters: must define at least one cluster',
+    ]);
+  });
+
   it('the API port is a port', () => {
     expect(problemsOf(withDev({ apiPort: 70000 }))).toContain(
       "cluster 'dev' apiPort: must be a port number from 1 to 65535, got '70000'",
@@ -251,6 +332,26 @@ describe('environment rules', () => {
       "environment 'dev' defaultResources.cpuRequest: must be a Kubernetes quantity like 250m or 256Mi, got 'lots'",
       "environment 'dev' defaultResources.memoryLimit: must not be below memoryRequest (32Mi < 64Mi)",
     ]);
+  });
+
+  it('the namespace prefix is a DNS-1123 label', () => {
+    expect(problemsOf(CLUSTERS, withEnv({ namespacePrefix: 'Dev' }))).toContain(
+      "environment 'dev' namespacePrefix: must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), got 'Dev'",
+    );
+  });
+
+  it('the alert receiver names a Secret', () => {
+    const alertReceiver = { ...dev.alertReceiver, secretName: 'Alerts_Slack' };
+    expect(problemsOf(CLUSTERS, withEnv({ alertReceiver }))).toContain(
+      "environment 'dev' alertReceiver.secretName: must name a Secret (DNS-1123 label), got 'Alerts_Slack'",
+    );
+  });
+
+  it('a CPU limit is not below its request', () => {
+    const defaultResources = { ...dev.defaultResources, cpuRequest: '2', cpuLimit: '500m' };
+    expect(problemsOf(CLUSTERS, withEnv({ defaultResources }))).toContain(
+      "environment 'dev' defaultResources.cpuLimit: must not be below cpuRequest (500m < 2)",
+    );
   });
 
   it('every problem is reported at once, one per line, naming where', () => {
