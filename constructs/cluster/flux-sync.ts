@@ -16,12 +16,13 @@ export const FLUX_SYNC_NAME = 'flux-system';
 export interface FluxSyncProps {
   /** The cluster whose GitOps folder Flux syncs. */
   readonly cluster: ClusterConfig;
-  /**
-   * How often Flux polls the repository for new commits.
-   * @default '1m'
-   */
-  readonly pollInterval?: string;
 }
+
+/**
+ * How often Flux polls the repository: a merged PR reaches the clusters within a minute, as
+ * with `flux bootstrap`.
+ */
+const POLL_INTERVAL = '1m';
 
 /** The repository path of a folder of the GitOps tree, as Flux wants it (`./gitops/...`). */
 export function repositoryPath(cluster: ClusterConfig, folder: string): string {
@@ -49,7 +50,7 @@ export class FluxSync extends Construct {
     new GitRepository(this.folder, 'repository', {
       metadata,
       spec: {
-        interval: props.pollInterval ?? '1m',
+        interval: POLL_INTERVAL,
         url: cluster.gitops.url,
         ref: { branch: cluster.gitops.branch },
         secretRef: { name: FLUX_SYNC_NAME },
