@@ -5,7 +5,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { App } from 'cdk8s';
 import { FLUX_NAMESPACE, FLUX_SYNC_NAME, FluxSync } from '../constructs/cluster/flux-sync';
-import { ciliumValues } from '../constructs/platform/cilium';
+import { ciliumReleaseValues } from '../constructs/platform/cilium';
 import { CHART_VERSIONS, GIT_VERSIONS } from '../constructs/platform/versions';
 import type { ClusterConfig } from '../environments/types';
 import type { GitCredentials } from './stack-config';
@@ -16,6 +16,26 @@ export const CILIUM_RELEASE = { name: 'cilium', namespace: 'kube-system' } as co
 export const FLUX_RELEASE_NAME = 'flux';
 /** How long a release may take to become ready on a fresh cluster (images are pulled first). */
 export const RELEASE_TIMEOUT_SECONDS = 900;
+/**
+ * The inputs of a Helm release that Pulumi uses at install only. Flux's HelmReleases adopt the
+ * Cilium and Flux releases and own them from then on: a version bump or a new value reaches the
+ * cluster through Git, and a later `pulumi up` must not upgrade (or roll back) the release
+ * behind Flux's back. So after the install Pulumi ignores what the release is made of (chart,
+ * version, repository, values) and how it is upgraded; only its name and namespace, which
+ * Flux adopts it by, stay live.
+ */
+export const FLUX_OWNED_RELEASE_INPUTS = [
+  'chart',
+  'version',
+  'devel',
+  'repositoryOpts',
+  'values',
+  'valueYamlFiles',
+  'postrender',
+  'createNamespace',
+  'timeout',
+] as const satisfies readonly (keyof k8s.helm.v3.ReleaseArgs)[];
+
 /** Name of the Secret holding the SOPS age key every Flux Kustomization decrypts with. */
 export const SOPS_AGE_SECRET = 'sops-age';
 
@@ -83,7 +103,10 @@ export interface CiliumInstallProps {
   readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
-/** Cilium from the same chart version and values Flux's HelmRelease uses, so Flux adopts it. */
+/**
+ * Cilium from the same chart version and values Flux's HelmRelease renders (overrides
+ * included), so Flux adopts it without a change; installed once, then Flux's.
+ */
 export function installCilium(props: CiliumInstallProps): k8s.helm.v3.Release {
   const chart = CHART_VERSIONS.cilium;
   return new k8s.helm.v3.Release(
@@ -94,11 +117,15 @@ export function installCilium(props: CiliumInstallProps): k8s.helm.v3.Release {
       chart: chart.chart,
       version: chart.version,
       repositoryOpts: { repo: chart.repository },
-      values: ciliumValues(props.cluster),
+      values: ciliumReleaseValues(props.cluster),
       // Every node pulls the agent image before the release is ready.
       timeout: RELEASE_TIMEOUT_SECONDS,
     },
-    { provider: props.provider, dependsOn: props.dependsOn },
+    {
+      provider: props.provider,
+      dependsOn: props.dependsOn,
+      ignoreChanges: [...FLUX_OWNED_RELEASE_INPUTS],
+    },
   );
 }
 
@@ -146,7 +173,8 @@ export function bootstrapFlux(props: FluxBootstrapProps): FluxBootstrap {
       repositoryOpts: { repo: chart.repository },
       timeout: RELEASE_TIMEOUT_SECONDS,
     },
-    { provider, dependsOn: props.dependsOn },
+    // Installed once; Flux's own HelmRelease (platform component flux) upgrades it from Git.
+    { provider, dependsOn: props.dependsOn, ignoreChanges: [...FLUX_OWNED_RELEASE_INPUTS] },
   );
   const secretOptions = { provider, dependsOn: [controllers] };
   const gitSecret = new k8s.core.v1.Secret(

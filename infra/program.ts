@@ -6,6 +6,8 @@ import {
   installGatewayApiCrds,
   type FluxBootstrap,
 } from './bootstrap';
+import { argocdHostname } from '../constructs/platform/argocd';
+import { grafanaHostname } from '../constructs/platform/monitoring';
 import { apiEndpoint, clusterForStack } from './cluster';
 import { readStackSettings, type ConfigSource } from './stack-config';
 import { TalosCluster } from './talos/provision';
@@ -90,8 +92,9 @@ export function defineStack(
       clusterName: cluster.name,
       apiEndpoint: apiEndpoint(cluster),
       fluxPath: `./${cluster.gitops.path}/clusters/${cluster.name}`,
-      argocdUrl: `https://argocd.${cluster.domain}`,
-      grafanaUrl: `https://grafana.${cluster.domain}`,
+      // The host names the platform's HTTPRoutes answer on (HTTPS on the shared Gateway).
+      argocdUrl: `https://${argocdHostname(cluster)}`,
+      grafanaUrl: `https://${grafanaHostname(cluster)}`,
       kubeconfig: talos.kubeconfig,
       talosconfig: talos.talosconfig,
     },

@@ -13,6 +13,14 @@ import { platformRoute } from './gateway';
 import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
 import { CHART_VERSIONS } from './versions';
 
+/** First label of Argo CD's host name: its UI answers on `argocd.<cluster domain>`. */
+export const ARGOCD_HOST = 'argocd';
+
+/** The host name of Argo CD's UI on a cluster (its route, its `global.domain`, Pulumi's output). */
+export function argocdHostname(cluster: Pick<ClusterConfig, 'domain'>): string {
+  return `${ARGOCD_HOST}.${cluster.domain}`;
+}
+
 /** The Argo Rollouts UI extension Argo CD's server installs at start (a Rollout tab in the UI). */
 export const ROLLOUT_EXTENSION_URL =
   'https://github.com/argoproj-labs/rollout-extension/releases/download/v0.3.7/extension.tar';
@@ -180,7 +188,7 @@ export class ArgoCd extends PlatformComponent {
     const settings = props.settings ?? {};
     const production = cluster.tier === ClusterTier.PRODUCTION;
     const monitored = isComponentEnabled(cluster, 'monitoring');
-    const host = `argocd.${cluster.domain}`;
+    const host = argocdHostname(cluster);
     const defaults: ArgoCdValues = {
       global: { domain: host },
       crds: { install: true, keep: true },
@@ -220,7 +228,7 @@ export class ArgoCd extends PlatformComponent {
     this.installChart(CHART_VERSIONS.argocd, this.values);
     platformRoute(this.configs, 'route', {
       clusterDomain: cluster.domain,
-      host: 'argocd',
+      host: ARGOCD_HOST,
       namespace: this.namespace,
       service: `${this.componentName}-server`,
       port: 80,

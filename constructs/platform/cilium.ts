@@ -1,6 +1,7 @@
 // Cilium's Helm values as a pure function of the cluster config. Pulumi installs Cilium with
 // these values before Flux exists; Flux's HelmRelease then adopts the same release with the
-// same values, so the two never disagree.
+// same values (ciliumReleaseValues: defaults and the cluster's overrides), so the two never
+// disagree.
 import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { parseAddressBlock, parseIpv4, rangeContains } from '../../environments/net';
@@ -119,6 +120,18 @@ export function ciliumValues(cluster: ClusterConfig): CiliumValues {
   };
 }
 
+/**
+ * The values the Cilium HelmRelease renders, and the values Pulumi's first install uses:
+ * {@link ciliumValues} with the cluster's `platform.cilium.values` merged over them. The one
+ * place the merge happens, so the release Flux adopts is the release Pulumi installed.
+ */
+export function ciliumReleaseValues(
+  cluster: ClusterConfig,
+  settings: CiliumSettings | undefined = cluster.platform?.cilium,
+): CiliumValues {
+  return mergeValues(ciliumValues(cluster), settings?.values);
+}
+
 /** Whether a node runs the control plane (exported for the Talos and Cilium code alike). */
 export function isControlPlane(node: { readonly role: NodeRole }): boolean {
   return node.role === NodeRole.CONTROL_PLANE;
@@ -138,8 +151,8 @@ export interface CiliumSettings extends ComponentSettings<CiliumValues> {
 export interface CiliumProps extends PlatformComponentProps {
   /**
    * The cluster's settings for Cilium. `values` merge over {@link ciliumValues} (objects key by
-   * key, arrays and scalars replaced); Pulumi's first install uses the plain function, so an
-   * override here is applied when Flux adopts the release.
+   * key, arrays and scalars replaced) through {@link ciliumReleaseValues}, which Pulumi's first
+   * install uses too, so pass the cluster's own `platform.cilium` here (the Platform does).
    * @default {} - ciliumValues(cluster) as is
    */
   readonly settings?: CiliumSettings;
@@ -195,7 +208,9 @@ export class Cilium extends PlatformComponent {
   public constructor(scope: Construct, id: string, props: CiliumProps) {
     super(scope, id, Cilium.IDENTITY, props);
     const { cluster } = props;
-    this.values = mergeValues(ciliumValues(cluster), props.settings?.values);
+    // `?? {}`: without settings the construct renders the defaults, as documented, rather than
+    // falling back to the cluster's platform.cilium (the function's default for Pulumi).
+    this.values = ciliumReleaseValues(cluster, props.settings ?? {});
     this.gatewayAddress = props.settings?.gatewayAddress ?? firstAddress(cluster) ?? '';
     validate(cluster, this.values, this.gatewayAddress, props.settings?.gatewayAddress);
 

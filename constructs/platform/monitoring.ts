@@ -26,6 +26,14 @@ import { CEPH_BLOCK_STORAGE_CLASS } from './rook-ceph';
 import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
 import { CHART_VERSIONS } from './versions';
 
+/** First label of Grafana's host name: its UI answers on `grafana.<cluster domain>`. */
+export const GRAFANA_HOST = 'grafana';
+
+/** The host name of Grafana's UI on a cluster (its route and Pulumi's output). */
+export function grafanaHostname(cluster: Pick<ClusterConfig, 'domain'>): string {
+  return `${GRAFANA_HOST}.${cluster.domain}`;
+}
+
 /** Label (and value) that makes Grafana's sidecar load a ConfigMap as a dashboard. */
 export const GRAFANA_DASHBOARD_LABEL = { key: 'grafana_dashboard', value: '1' } as const;
 
@@ -614,7 +622,7 @@ export class Monitoring extends PlatformComponent {
     }
     platformRoute(this.configs, 'grafana-route', {
       clusterDomain: cluster.domain,
-      host: 'grafana',
+      host: GRAFANA_HOST,
       namespace: this.namespace,
       service: `${this.componentName}-grafana`,
       port: 80,

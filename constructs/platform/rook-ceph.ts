@@ -19,6 +19,12 @@ import {
 import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
 import { CHART_VERSIONS, GIT_VERSIONS } from './versions';
 
+/**
+ * Host folder Rook keeps its monitor and OSD metadata in (the CephCluster's dataDirHostPath).
+ * Talos mounts it into the kubelet (infra/talos/patches.ts), so both read this one constant.
+ */
+export const ROOK_DATA_DIR = '/var/lib/rook';
+
 /** The StorageClass (RBD) every PersistentVolumeClaim without a class gets. */
 export const CEPH_BLOCK_STORAGE_CLASS = 'ceph-block';
 /** The StorageClass of object bucket claims on the Ceph object store. */
@@ -167,7 +173,7 @@ export class RookCeph extends PlatformComponent {
       spec: {
         cephVersion: { image: CEPH_IMAGE },
         // Talos's writable host path for state.
-        dataDirHostPath: '/var/lib/rook',
+        dataDirHostPath: ROOK_DATA_DIR,
         mon: { count: this.monitors, allowMultiplePerNode: false },
         mgr: { count: this.monitors > 1 ? 2 : 1 },
         dashboard: { enabled: true, ssl: false },

@@ -3,6 +3,7 @@
 // Talos v1.13 schema (../shared/crds/talos/config.schema.json).
 import { stringify } from 'yaml';
 import { KUBEPRISM, isControlPlane } from '../../constructs/platform/cilium';
+import { ROOK_DATA_DIR } from '../../constructs/platform/rook-ceph';
 import type { ClusterConfig, NodeConfig } from '../../environments/types';
 import { apiEndpoint } from '../cluster';
 
@@ -10,8 +11,6 @@ import { apiEndpoint } from '../cluster';
 export const CEPH_NODE_LABEL = 'nextgen.dev/ceph-osd';
 /** Node label naming the cluster a node belongs to. */
 export const CLUSTER_NODE_LABEL = 'nextgen.dev/cluster';
-/** Host folder Rook keeps its monitor and OSD metadata in (the CephCluster's dataDirHostPath). */
-export const ROOK_DATA_DIR = '/var/lib/rook';
 
 /**
  * A kubelet bind mount (subset of `machine.kubelet.extraMounts[]`).
@@ -97,12 +96,18 @@ export interface Layer2VipConfig {
   readonly link: string;
 }
 
-/** The node's static host name (its Kubernetes Node name). */
+/**
+ * The node's static host name (its Kubernetes Node name). Since Talos 1.12 `talosctl gen
+ * config` emits a `HostnameConfig` with `auto: stable` and patches merge into it; Talos
+ * refuses `hostname` next to any `auto` but `off`, so the patch always turns `auto` off.
+ */
 export interface HostnameConfig {
   /** Document API version. */
   readonly apiVersion: 'v1alpha1';
   /** Document kind. */
   readonly kind: 'HostnameConfig';
+  /** No generated host name: overrides the generated `auto: stable` the patch merges into. */
+  readonly auto: 'off';
   /** Host name. */
   readonly hostname: string;
 }
@@ -183,7 +188,7 @@ export function nodePatch(
   };
   const documents: TalosPatchDocument[] = [
     v1alpha1,
-    { apiVersion: 'v1alpha1', kind: 'HostnameConfig', hostname: node.name },
+    { apiVersion: 'v1alpha1', kind: 'HostnameConfig', auto: 'off', hostname: node.name },
   ];
   if (controlPlane) {
     documents.push({

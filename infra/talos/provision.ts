@@ -1,7 +1,9 @@
 // Talos provisioning through talosctl on the operator's machine (@pulumi/command). Every
-// script is a constant: node addresses and versions arrive in `environment`, secrets arrive on
-// stdin or in a secret environment variable and are written to a private temporary folder,
-// so no secret is ever part of a command line (visible in `ps`) or of the update's log.
+// script is a constant: node addresses and versions arrive in `environment`, secrets (the
+// secrets bundle, machine configs, the admin talosconfig) arrive only on stdin and are written
+// to files in a private temporary folder that talosctl reads by path. So no secret is ever part
+// of a command line (visible in `ps`), of the update's log, or of the environment every child
+// process inherits.
 import { createHash } from 'node:crypto';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
@@ -37,9 +39,28 @@ export interface TalosNode {
 // Shared prologue: fail on any error, private temp folder removed on exit.
 const PROLOGUE = ['set -eu', 'umask 077', 'd=$(mktemp -d)', 'trap \'rm -rf "$d"\' EXIT'].join('\n');
 
-// printf is a shell builtin: the secret goes from the environment to the file without ever
-// being an argument of a process.
-const WRITE_TALOSCONFIG = `printf '%s\\n' "$TALOSCONFIG_DATA" > "$d/talosconfig"`;
+/**
+ * The line that ends the admin talosconfig on an apply command's stdin; the machine config
+ * follows it. A YAML comment: talosctl writes none, so it cannot be a line of the talosconfig.
+ */
+export const TALOSCONFIG_END = '# end of talosconfig';
+
+// The admin talosconfig is the whole of stdin.
+const READ_TALOSCONFIG = 'cat > "$d/talosconfig"';
+
+// stdin is the talosconfig, TALOSCONFIG_END, then the machine config. `read` is a builtin that
+// stops at each newline, so `cat` gets exactly what follows the marker.
+const READ_TALOSCONFIG_AND_MACHINE_CONFIG = [
+  `while IFS= read -r line; do [ "$line" = '${TALOSCONFIG_END}' ] && break; printf '%s\\n' "$line"; done > "$d/talosconfig"`,
+  'cat > "$d/machine.yaml"',
+  '[ -s "$d/machine.yaml" ] || { echo "stdin carried no machine config after the talosconfig" >&2; exit 1; }',
+].join('\n');
+
+/** The stdin of an apply command: the admin talosconfig, {@link TALOSCONFIG_END}, the machine config. */
+export function applyStdin(talosconfig: string, machineConfig: string): string {
+  const ended = talosconfig.endsWith('\n') ? talosconfig : `${talosconfig}\n`;
+  return `${ended}${TALOSCONFIG_END}\n${machineConfig}`;
+}
 
 /** Generates the cluster's secrets bundle (CAs, tokens, keys) once; stdout is the bundle. */
 export const GEN_SECRETS_SCRIPT = [
@@ -80,14 +101,13 @@ export const GEN_TALOSCONFIG_SCRIPT = [
 ].join('\n');
 
 /**
- * Applies a machine config (stdin) to a node: in maintenance mode (first install) without
- * authentication, otherwise with the admin talosconfig. Both paths make a re-run after a
- * partial failure safe.
+ * Applies a machine config to a node (stdin: {@link applyStdin}): in maintenance mode (first
+ * install) without authentication, otherwise with the admin talosconfig. Both paths make a
+ * re-run after a partial failure safe.
  */
 export const APPLY_CONFIG_SCRIPT = [
   PROLOGUE,
-  'cat > "$d/machine.yaml"',
-  WRITE_TALOSCONFIG,
+  READ_TALOSCONFIG_AND_MACHINE_CONFIG,
   'if talosctl apply-config --insecure --nodes "$NODE" --file "$d/machine.yaml" 2>"$d/insecure.err"; then',
   '  echo "$NODE: config applied in maintenance mode (installing Talos)"',
   '  exit 0',
@@ -97,12 +117,13 @@ export const APPLY_CONFIG_SCRIPT = [
 ].join('\n');
 
 /**
- * Bootstraps etcd on the first control-plane node, waiting for it to finish installing.
- * "AlreadyExists" counts as success, so a re-run after a lost state entry cannot fail.
+ * Bootstraps etcd on the first control-plane node (stdin: the admin talosconfig), waiting for
+ * it to finish installing: 90 tries 10 s apart, up to 15 minutes. "AlreadyExists" counts as
+ * success, so a re-run after a lost state entry cannot fail.
  */
 export const BOOTSTRAP_SCRIPT = [
   PROLOGUE,
-  WRITE_TALOSCONFIG,
+  READ_TALOSCONFIG,
   'i=0',
   'until out=$(talosctl --talosconfig "$d/talosconfig" bootstrap --nodes "$NODE" --endpoints "$NODE" 2>&1); do',
   '  case "$out" in *AlreadyExists*) echo "$NODE: etcd was already bootstrapped"; exit 0;; esac',
@@ -113,10 +134,14 @@ export const BOOTSTRAP_SCRIPT = [
   'echo "$NODE: etcd bootstrapped"',
 ].join('\n');
 
-/** Reads the admin kubeconfig and waits until the API answers on the VIP; stdout is the kubeconfig. */
+/**
+ * Reads the admin kubeconfig (stdin: the admin talosconfig) and waits until the API answers on
+ * the VIP; stdout is the kubeconfig. Up to 10 minutes (60 tries) for the kubeconfig, then up to
+ * 15 minutes (90 tries) for `/readyz`: 25 minutes at most.
+ */
 export const KUBECONFIG_SCRIPT = [
   PROLOGUE,
-  WRITE_TALOSCONFIG,
+  READ_TALOSCONFIG,
   'i=0',
   'until talosctl --talosconfig "$d/talosconfig" kubeconfig "$d/kubeconfig" --nodes "$NODE" --endpoints "$NODE" --merge=false --force >/dev/null 2>"$d/err"; do',
   '  i=$((i + 1)); if [ "$i" -ge 60 ]; then cat "$d/err" >&2; exit 1; fi; sleep 10',
@@ -137,6 +162,45 @@ const QUIET = {
 const SECRET_OUTPUTS: pulumi.CustomResourceOptions = {
   additionalSecretOutputs: ['stdout', 'stderr'],
 };
+
+// Every input of a local Command. `satisfies` makes tsc demand an entry when @pulumi/command
+// adds an input, because a run-once command must ignore that one too.
+const COMMAND_INPUTS = {
+  addPreviousOutputInEnv: true,
+  archivePaths: true,
+  assetPaths: true,
+  create: true,
+  delete: true,
+  dir: true,
+  environment: true,
+  interpreter: true,
+  logging: true,
+  stdin: true,
+  triggers: true,
+  update: true,
+} as const satisfies Record<keyof command.local.CommandArgs, true>;
+
+/**
+ * ignoreChanges of a command that runs once in the life of the stack: all of its inputs. The
+ * command provider re-runs `create` when any input changes (and replaces the resource when
+ * `triggers` do), so a new shared script prologue, a logging setting or a Talos version
+ * would otherwise run it again.
+ */
+export const RUN_ONCE_IGNORE_CHANGES = Object.keys(
+  COMMAND_INPUTS,
+) as readonly (keyof command.local.CommandArgs)[];
+
+/**
+ * Options of the secrets bundle command. The bundle is the cluster's identity (its CAs, etcd
+ * and bootstrap tokens): generating it again would lock every node out of the cluster. So it
+ * ignores every input change, and it is protected: Pulumi refuses to delete or replace it
+ * (`pulumi destroy` included) until `pulumi state unprotect` (README, "Destroy").
+ */
+export const TALOS_SECRETS_OPTIONS = {
+  ...SECRET_OUTPUTS,
+  ignoreChanges: [...RUN_ONCE_IGNORE_CHANGES],
+  protect: true,
+} as const satisfies pulumi.CustomResourceOptions;
 
 /**
  * A talosconfig with its current context's endpoints and default node set. Text that is not a
@@ -203,11 +267,12 @@ export class TalosCluster {
     const name = cluster.name;
     const controlPlanes = cluster.nodes.filter(isControlPlane);
     const bootstrapNode = controlPlanes[0];
-    const common = {
+    // What GEN_TALOSCONFIG_SCRIPT reads; the machine configs also need the Kubernetes version,
+    // which must not reach the talosconfig command (a Kubernetes bump would regenerate it).
+    const identity = {
       CLUSTER_NAME: cluster.name,
       CLUSTER_ENDPOINT: apiEndpoint(cluster),
       TALOS_VERSION: cluster.talosVersion,
-      KUBERNETES_VERSION: cluster.kubernetesVersion,
     };
 
     this.secrets = new command.local.Command(
@@ -217,8 +282,8 @@ export class TalosCluster {
         environment: { TALOS_VERSION: cluster.talosVersion },
         ...QUIET,
       },
-      // The bundle is the cluster's identity: a Talos upgrade must not regenerate it.
-      { ...SECRET_OUTPUTS, ignoreChanges: ['environment'] },
+      // The bundle is the cluster's identity: nothing may regenerate it (see the options).
+      TALOS_SECRETS_OPTIONS,
     );
     const secretsBundle = pulumi.secret(this.secrets.stdout);
 
@@ -227,7 +292,7 @@ export class TalosCluster {
       {
         create: GEN_TALOSCONFIG_SCRIPT,
         stdin: secretsBundle,
-        environment: common,
+        environment: identity,
         ...QUIET,
       },
       { ...SECRET_OUTPUTS, dependsOn: [this.secrets] },
@@ -242,7 +307,12 @@ export class TalosCluster {
         {
           create: GEN_CONFIG_SCRIPT,
           stdin: secretsBundle,
-          environment: { ...common, MACHINE_TYPE: machineType(node), TALOS_PATCH: patch },
+          environment: {
+            ...identity,
+            KUBERNETES_VERSION: cluster.kubernetesVersion,
+            MACHINE_TYPE: machineType(node),
+            TALOS_PATCH: patch,
+          },
           ...QUIET,
         },
         { ...SECRET_OUTPUTS, dependsOn: [this.secrets] },
@@ -251,12 +321,12 @@ export class TalosCluster {
         `${name}-apply-${node.name}`,
         {
           create: APPLY_CONFIG_SCRIPT,
-          stdin: pulumi.secret(config.stdout),
-          environment: {
-            NODE: node.ip,
-            CONFIG_SHA256: hash,
-            TALOSCONFIG_DATA: adminTalosconfig,
-          },
+          stdin: pulumi.secret(
+            pulumi
+              .all([adminTalosconfig, config.stdout])
+              .apply(([talosconfig, machineConfig]) => applyStdin(talosconfig, machineConfig)),
+          ),
+          environment: { NODE: node.ip, CONFIG_SHA256: hash },
           ...QUIET,
         },
         { ...SECRET_OUTPUTS, dependsOn: [config, this.talosconfigCommand] },
@@ -268,15 +338,17 @@ export class TalosCluster {
       `${name}-bootstrap`,
       {
         create: BOOTSTRAP_SCRIPT,
-        environment: { NODE: bootstrapNode.ip, TALOSCONFIG_DATA: adminTalosconfig },
+        stdin: adminTalosconfig,
+        environment: { NODE: bootstrapNode.ip },
         ...QUIET,
       },
       {
         ...SECRET_OUTPUTS,
         dependsOn: this.nodes.map((entry) => entry.apply),
         // Bootstrapping a second time would found a second etcd cluster: whatever changes
-        // later, this command has run once and never runs again for this stack.
-        ignoreChanges: ['create', 'environment'],
+        // later (a script, a new talosconfig on stdin), this command has run once and never
+        // runs again for this stack.
+        ignoreChanges: [...RUN_ONCE_IGNORE_CHANGES],
       },
     );
 
@@ -284,7 +356,8 @@ export class TalosCluster {
       `${name}-kubeconfig`,
       {
         create: KUBECONFIG_SCRIPT,
-        environment: { NODE: bootstrapNode.ip, TALOSCONFIG_DATA: adminTalosconfig },
+        stdin: adminTalosconfig,
+        environment: { NODE: bootstrapNode.ip },
         ...QUIET,
       },
       { ...SECRET_OUTPUTS, dependsOn: [this.bootstrap] },

@@ -1,6 +1,9 @@
 // The Pulumi program under Pulumi's mocks: no CLI, no talosctl, no cluster. Asserts what each
 // stack creates, in which order, and that secrets stay secret and out of command lines.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type * as pulumi from '@pulumi/pulumi';
+import { parse } from 'yaml';
 import type { ClusterStack } from '../../infra/program';
 import {
   VALID_SETTINGS,
@@ -152,10 +155,61 @@ describe.each([
     const [bootstrap] = bootstraps;
     const firstControlPlane = cluster === 'dev' ? '10.10.0.11' : '10.20.0.11';
     expect((bootstrap.inputs.environment as Record<string, string>).NODE).toBe(firstControlPlane);
-    expect(bootstrap.ignoreChanges).toEqual(expect.arrayContaining(['create', 'environment']));
+    // Nothing re-runs it: not a script change, not a new talosconfig on stdin.
+    expect(bootstrap.ignoreChanges).toEqual(
+      expect.arrayContaining(['create', 'environment', 'stdin', 'interpreter', 'triggers']),
+    );
+    for (const input of Object.keys(bootstrap.inputs)) {
+      expect(bootstrap.ignoreChanges).toContain(input);
+    }
     expect(named(`${cluster}-kubeconfig`).inputs.environment).toMatchObject({
       NODE: firstControlPlane,
     });
+  });
+
+  it('generates the secrets bundle once: every input ignored, protected from delete and replace', () => {
+    const secrets = named(`${cluster}-talos-secrets`);
+    // Written out, not imported: every input of a local Command, each of which would re-run
+    // `create` (or, `triggers`, replace it) and so regenerate the cluster's CAs.
+    expect([...secrets.ignoreChanges].sort()).toEqual([
+      'addPreviousOutputInEnv',
+      'archivePaths',
+      'assetPaths',
+      'create',
+      'delete',
+      'dir',
+      'environment',
+      'interpreter',
+      'logging',
+      'stdin',
+      'triggers',
+      'update',
+    ]);
+    for (const input of Object.keys(secrets.inputs)) expect(secrets.ignoreChanges).toContain(input);
+    expect(secrets.protect).toBe(true);
+    expect(secrets.additionalSecretOutputs).toEqual(expect.arrayContaining(['stdout', 'stderr']));
+    // Only the identity is protected: the rest is re-creatable from it.
+    const protectedNames = of(cluster)
+      .filter((r) => r.protect)
+      .map((r) => r.name);
+    expect(protectedNames).toEqual([`${cluster}-talos-secrets`]);
+  });
+
+  it('installs the Cilium and Flux releases once, then leaves them to Flux', () => {
+    for (const release of [`${cluster}-cilium`, `${cluster}-flux`]) {
+      const { ignoreChanges, inputs } = named(release);
+      expect(ignoreChanges).toEqual(
+        expect.arrayContaining(['chart', 'version', 'repositoryOpts', 'values', 'valueYamlFiles']),
+      );
+      // Every input the program sets, except the identity Flux adopts the release by (and
+      // `compat`, a constant the SDK itself adds).
+      const live = ['name', 'namespace', 'compat'];
+      for (const input of Object.keys(inputs).filter((k) => !live.includes(k))) {
+        expect(ignoreChanges).toContain(input);
+      }
+      expect(ignoreChanges).not.toContain('name');
+      expect(ignoreChanges).not.toContain('namespace');
+    }
   });
 
   it('applies each node at its own IP, keyed by a hash of its own config inputs', () => {
@@ -173,15 +227,27 @@ describe.each([
 
   it('marks every secret input and output secret, and never logs a command that carries one', async () => {
     const stack = stacks[cluster];
+    // Every command's stdout is secret (bundle, configs, talosconfig, kubeconfig).
+    const secretStdouts = commands(cluster).map((r) => fakeStdout(r.name));
     for (const r of commands(cluster)) {
       expect(r.inputs.logging).toBe('none');
       expect(r.inputs.addPreviousOutputInEnv).toBe(false);
       expect(r.additionalSecretOutputs).toEqual(expect.arrayContaining(['stdout', 'stderr']));
       if (r.inputs.stdin !== undefined) expect(isWireSecret(r.wire.stdin)).toBe(true);
-      const environment = r.wire.environment as Record<string, unknown>;
-      if ('TALOSCONFIG_DATA' in environment) {
-        expect(isWireSecret(environment.TALOSCONFIG_DATA)).toBe(true);
-      }
+      // Secrets travel on stdin only: the environment is inherited by every child process.
+      const environment = JSON.stringify(r.inputs.environment);
+      for (const secret of secretStdouts) expect(environment).not.toContain(secret);
+      expect(isWireSecret(r.wire.environment)).toBe(false);
+    }
+    const { applyStdin } = await import('../../infra/talos/provision');
+    const talosconfig = fakeStdout(`${cluster}-talosconfig`);
+    for (const node of stack.talos.nodes) {
+      expect(named(`${cluster}-apply-${node.node.name}`).inputs.stdin).toBe(
+        applyStdin(talosconfig, fakeStdout(`${cluster}-config-${node.node.name}`)),
+      );
+    }
+    for (const name of [`${cluster}-bootstrap`, `${cluster}-kubeconfig`]) {
+      expect(named(name).inputs.stdin).toBe(talosconfig);
     }
     for (const secret of [`${cluster}-flux-git`, `${cluster}-sops-age`]) {
       const wire = named(secret).wire.stringData as Record<string, unknown>;
@@ -197,10 +263,13 @@ describe.each([
   });
 
   it('puts no secret on any command line', () => {
-    const secrets = [
-      ...Object.values(VALID_SETTINGS),
-      ...commands(cluster).map((r) => fakeStdout(r.name)),
-    ];
+    // What commands carry: their own and each other's stdout (the stack settings' secrets
+    // never reach a command; they go to Kubernetes Secrets, tested below).
+    const secrets = commands(cluster).map((r) => fakeStdout(r.name));
+    // Control: the secrets do reach the commands, on stdin.
+    expect(
+      commands(cluster).some((r) => secrets.some((s) => String(r.inputs.stdin).includes(s))),
+    ).toBe(true);
     for (const r of commands(cluster)) {
       const lines = [r.inputs.create, r.inputs.update, r.inputs.delete, r.inputs.interpreter]
         .filter((line) => line !== undefined)
@@ -222,9 +291,7 @@ describe.each([
   });
 
   it('installs Cilium as Flux will find it: release cilium in kube-system, same chart and values', async () => {
-    const { ciliumValues } = await import('../../constructs/platform/cilium');
     const { CHART_VERSIONS } = await import('../../constructs/platform/versions');
-    const { clusterForStack } = await import('../../infra/cluster');
     const cilium = named(`${cluster}-cilium`).inputs;
     expect(cilium).toMatchObject({
       name: 'cilium',
@@ -233,9 +300,26 @@ describe.each([
       version: CHART_VERSIONS.cilium.version,
       repositoryOpts: { repo: CHART_VERSIONS.cilium.repository },
     });
-    expect(cilium.values).toEqual(
-      JSON.parse(JSON.stringify(ciliumValues(clusterForStack(cluster)))),
-    );
+    // The committed HelmRelease Flux applies, not a recomputation: what Flux adopts with.
+    const committed = parse(
+      fs.readFileSync(
+        path.join(
+          __dirname,
+          '..',
+          '..',
+          'gitops',
+          'platform',
+          cluster,
+          'controllers',
+          'cilium',
+          'helmrelease-cilium.yaml',
+        ),
+        'utf8',
+      ),
+    ) as { kind: string; spec: { releaseName: string; values: unknown } };
+    expect(committed.kind).toBe('HelmRelease');
+    expect(committed.spec.releaseName).toBe(cilium.name);
+    expect(cilium.values).toEqual(committed.spec.values);
   });
 
   it('applies the same sync objects synth writes to flux-system/', async () => {
@@ -348,17 +432,32 @@ describe('re-runs', () => {
       expect(hash(grown, index)).toBe(hash(prod, index));
     }
     // Their inputs name no node list, so a new node leaves them as they are.
+    // Exactly what its script reads: a Kubernetes bump leaves the talosconfig as it is.
     expect(Object.keys(named('prod-talosconfig').inputs.environment as object).sort()).toEqual([
       'CLUSTER_ENDPOINT',
       'CLUSTER_NAME',
-      'KUBERNETES_VERSION',
       'TALOS_VERSION',
     ]);
     for (const name of ['prod-bootstrap', 'prod-kubeconfig']) {
-      expect(Object.keys(named(name).inputs.environment as object).sort()).toEqual([
-        'NODE',
-        'TALOSCONFIG_DATA',
-      ]);
+      expect(Object.keys(named(name).inputs.environment as object)).toEqual(['NODE']);
+    }
+  });
+
+  it('passes each Talos command only the environment variables its script reads', async () => {
+    const provision = await import('../../infra/talos/provision');
+    const scripts: Record<string, string> = {
+      'prod-talos-secrets': provision.GEN_SECRETS_SCRIPT,
+      'prod-talosconfig': provision.GEN_TALOSCONFIG_SCRIPT,
+      'prod-config-prod-cp-1': provision.GEN_CONFIG_SCRIPT,
+      'prod-apply-prod-cp-1': provision.APPLY_CONFIG_SCRIPT,
+      'prod-bootstrap': provision.BOOTSTRAP_SCRIPT,
+      'prod-kubeconfig': provision.KUBECONFIG_SCRIPT,
+    };
+    for (const [name, script] of Object.entries(scripts)) {
+      const read = [...script.matchAll(/\$\{?([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]);
+      expect(Object.keys(named(name).inputs.environment as object).sort()).toEqual(
+        [...new Set(read)].sort(),
+      );
     }
   });
 

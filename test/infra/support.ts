@@ -26,6 +26,8 @@ export interface Registration {
   readonly additionalSecretOutputs: readonly string[];
   /** ignoreChanges. */
   readonly ignoreChanges: readonly string[];
+  /** protect (`false` when not set). */
+  readonly protect: boolean;
 }
 
 /** Whether a wire value is a secret. */
@@ -62,6 +64,7 @@ interface RawRequest {
   getProvider(): string;
   getAdditionalsecretoutputsList(): string[];
   getIgnorechangesList(): string[];
+  getProtect(): boolean | undefined;
 }
 interface Monitor {
   registerResource(request: RawRequest, callback: (...args: unknown[]) => void): void;
@@ -99,6 +102,7 @@ export async function installMocks(stack = 'dev'): Promise<Registration[]> {
       provider: provider ? nameOfUrn(provider.split('::').slice(0, -1).join('::')) : undefined,
       additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
       ignoreChanges: request.getIgnorechangesList(),
+      protect: request.getProtect() ?? false,
     });
     register(request, callback);
   };

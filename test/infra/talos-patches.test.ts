@@ -109,8 +109,47 @@ describe('Talos patches', () => {
       expect(documents).toContainEqual({
         apiVersion: 'v1alpha1',
         kind: 'HostnameConfig',
+        auto: 'off',
         hostname: node.name,
       });
     }
+  });
+
+  // Talos 1.12+ `gen config` emits this document itself; a patch document of the same kind
+  // merges into it field by field, and Talos then validates the result.
+  const GENERATED_HOSTNAME = { apiVersion: 'v1alpha1', kind: 'HostnameConfig', auto: 'stable' };
+  // Talos's own rule (HostnameConfigV1Alpha1.Validate), which the schema cannot express:
+  // "'auto' and 'hostname' cannot be set at the same time" unless auto is 'off'.
+  const talosHostnameProblems = (document: Record<string, unknown>): string[] =>
+    document.hostname !== undefined && document.auto !== 'off'
+      ? ["'auto' and 'hostname' cannot be set at the same time"]
+      : [];
+
+  it.each(nodesOf(CLUSTERS))(
+    '$id: the host name survives the merge into the generated HostnameConfig (auto: stable)',
+    ({ cluster, node }) => {
+      const patch = nodePatch(cluster, node).find(
+        (d) => 'kind' in d && d.kind === 'HostnameConfig',
+      );
+      expect(patch).toBeDefined();
+      // The YAML talosctl reads, not just the object: 'off' must arrive as the string.
+      const [fromYaml] = parseAllDocuments(patchYaml(patch ? [patch] : [])).map(
+        (d) => d.toJS() as Record<string, unknown>,
+      );
+      const merged = { ...GENERATED_HOSTNAME, ...fromYaml };
+      expect(merged).toEqual({
+        apiVersion: 'v1alpha1',
+        kind: 'HostnameConfig',
+        auto: 'off',
+        hostname: node.name,
+      });
+      expect(errors(merged)).toEqual([]);
+      expect(talosHostnameProblems(merged)).toEqual([]);
+    },
+  );
+
+  it('the hostname rule rejects what Talos would (control for the test above)', () => {
+    expect(talosHostnameProblems({ ...GENERATED_HOSTNAME, hostname: 'dev-cp-1' })).not.toEqual([]);
+    expect(errors({ ...GENERATED_HOSTNAME, auto: 'sometimes' })).not.toEqual([]);
   });
 });
