@@ -392,8 +392,10 @@ export abstract class AppConstruct extends Construct {
   /**
    * The app's CiliumNetworkPolicy. Selecting the pods with any rule puts them in default-deny
    * for both directions; what is listed is all that is allowed: ingress from the gateway
-   * (web services), Prometheus on the metrics port, declared same-team callers; egress to DNS
-   * and to declared dependencies.
+   * (web services), Prometheus on the metrics port, declared same-team callers and every app
+   * (of any team) that declares this one a dependency; egress to DNS and to declared
+   * dependencies. Peers not enabled in the environment get no rule. It is applied in the
+   * foundation wave, before the workload, so no pod ever starts unrestricted.
    */
   protected networkPolicy(options: {
     readonly gatewayPorts: readonly PortOptions[];
@@ -418,8 +420,11 @@ export abstract class AppConstruct extends Construct {
       });
     }
     const ports = this.definition.ports;
-    for (const caller of [...(this.props.callers ?? [])].sort()) {
-      const peer = this.binding.peers.get(caller);
+    // A dependency's egress rule on the caller's side is useless without this ingress rule.
+    const dependents = this.binding.peers.get(this.definition.name)?.dependents ?? [];
+    const inbound = [...new Set([...(this.props.callers ?? []), ...dependents])].sort();
+    for (const name of inbound) {
+      const peer = this.binding.peers.get(name);
       if (!peer || ports.length === 0) continue;
       ingress.push({ fromEndpoints: [inNamespace(peer.namespace)], toPorts: tcp(ports) });
     }
@@ -438,7 +443,7 @@ export abstract class AppConstruct extends Construct {
     }
     new JsonObject(this.folder, 'network-policy', {
       ...CiliumNetworkPolicy.GVK,
-      metadata: this.metadata(this.definition.name),
+      metadata: this.metadata(this.definition.name, { [SYNC_WAVE]: FOUNDATION_WAVE }),
       spec: {
         endpointSelector: { matchLabels: { ...this.selectorLabels } },
         // An empty rule still enables enforcement: nothing may reach a pod without listeners.

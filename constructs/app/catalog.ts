@@ -329,16 +329,25 @@ export function validateCatalog(catalog: AppCatalog, config: PlatformConfig): vo
   problems.throwIfAny();
 }
 
-/** The other apps as seen from one environment. */
+/** The apps enabled in one environment, with who depends on each (one pass, any fleet size). */
 export function peersIn(catalog: AppCatalog, environment: EnvironmentConfig): Map<string, PeerApp> {
+  const enabled = catalog.apps.filter((app) => app.enabledIn(environment));
+  const dependents = new Map<string, string[]>();
+  for (const app of enabled) {
+    for (const dependency of new Set(app.props.dependencies ?? [])) {
+      const list = dependents.get(dependency);
+      if (list) list.push(app.name);
+      else dependents.set(dependency, [app.name]);
+    }
+  }
   return new Map(
-    catalog.apps.map((app) => [
+    enabled.map((app) => [
       app.name,
       {
         name: app.name,
-        team: app.team,
         namespace: appNamespace(environment, app.name),
         ports: app.ports,
+        dependents: [...(dependents.get(app.name) ?? [])].sort(),
       },
     ]),
   );

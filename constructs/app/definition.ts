@@ -14,16 +14,19 @@ export enum AppKind {
   SCHEDULED_TASK = 'scheduled-task',
 }
 
-/** Another app, as seen by network policies (callers and dependencies). */
+/** An app enabled in the environment being rendered, as network policies see it. */
 export interface PeerApp {
   /** App name. */
   readonly name: string;
-  /** Owning team. */
-  readonly team: string;
   /** Its namespace in the environment being rendered. */
   readonly namespace: string;
   /** Its container ports. */
   readonly ports: readonly PortOptions[];
+  /**
+   * Apps enabled in this environment that list this one in `dependencies`, sorted: their
+   * egress to it needs a matching ingress rule on its side, whatever their team.
+   */
+  readonly dependents: readonly string[];
 }
 
 /** Everything an app needs to render into one environment. */
@@ -36,7 +39,10 @@ export interface AppBinding {
   readonly namespace: string;
   /** Image tag or digest from `environments/versions/<env>.json`. */
   readonly version: string;
-  /** Other apps of the catalog, by name, in this environment. */
+  /**
+   * The apps of the catalog enabled in this environment (this one included), by name; an app
+   * missing here renders no network rule, since nothing of it runs in the environment.
+   */
   readonly peers: ReadonlyMap<string, PeerApp>;
 }
 

@@ -149,7 +149,8 @@ export interface AppProps {
    */
   readonly callers?: readonly string[];
   /**
-   * Apps this one calls (egress to their ports); any team's, in the same environment.
+   * Apps this one calls, any team's, in the same environment: egress to their ports here, and
+   * ingress from this app on theirs. Each must be enabled wherever this app is.
    * @default [] - DNS only
    */
   readonly dependencies?: readonly string[];

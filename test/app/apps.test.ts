@@ -96,6 +96,42 @@ describe('the reference apps', () => {
     });
   });
 
+  it('let storefront call checkout-api, a dependency of another team (ingress on its side)', () => {
+    for (const env of ['dev', 'test', 'prod']) {
+      const checkout = findObject(
+        tree,
+        `apps/${env}/checkout-api/`,
+        'CiliumNetworkPolicy',
+        'checkout-api',
+      ).spec as { ingress: unknown[] };
+      expect(checkout.ingress).toContainEqual({
+        fromEndpoints: [
+          { matchLabels: { 'k8s:io.kubernetes.pod.namespace': `${env}-storefront` } },
+        ],
+        toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }],
+      });
+      const storefront = findObject(
+        tree,
+        `apps/${env}/storefront/`,
+        'CiliumNetworkPolicy',
+        'storefront',
+      ).spec as { egress: unknown[] };
+      expect(storefront.egress).toContainEqual({
+        toEndpoints: [
+          { matchLabels: { 'k8s:io.kubernetes.pod.namespace': `${env}-checkout-api` } },
+        ],
+        toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }],
+      });
+    }
+  });
+
+  it('open nothing for a caller that is not enabled in the environment (order-worker in prod)', () => {
+    const policy = JSON.stringify(
+      findObject(tree, 'apps/prod/checkout-api/', 'CiliumNetworkPolicy', 'checkout-api'),
+    );
+    expect(policy).not.toContain('prod-order-worker');
+  });
+
   it('reference secrets by name and never render a Secret', () => {
     expect(objectsOf(tree).filter(({ object }) => object.kind === 'Secret')).toEqual([]);
   });

@@ -73,25 +73,39 @@ describe('Argo CD registrations of the reference apps', () => {
     ]);
   });
 
-  it('creates what a workload needs in an earlier sync wave', () => {
-    for (const kind of [
-      'Namespace',
-      'ResourceQuota',
-      'LimitRange',
-      'ServiceAccount',
-      'ConfigMap',
-      'AnalysisTemplate',
-    ]) {
-      const found = objectsOf(tree).filter(
-        ({ file, object }) => file.startsWith('apps/prod/checkout-api/') && object.kind === kind,
-      );
-      expect(found).toHaveLength(1);
-      const wave = Number(
-        (found[0].object.metadata as { annotations?: Record<string, string> }).annotations?.[
+  it('creates what a workload needs, its network policy included, in an earlier sync wave', () => {
+    const wave = (object: RenderedObject) =>
+      Number(
+        (object.metadata as { annotations?: Record<string, string> }).annotations?.[
           'argocd.argoproj.io/sync-wave'
-        ],
+        ] ?? 0,
       );
-      expect(wave).toBeLessThan(0);
+    for (const app of [
+      'apps/prod/checkout-api/',
+      'apps/prod/storefront/',
+      'apps/dev/order-worker/',
+    ]) {
+      const objects = objectsOf(tree).filter(({ file }) => file.startsWith(app));
+      const workloads = objects.filter(({ object }) =>
+        ['Deployment', 'Rollout', 'CronJob'].includes(object.kind),
+      );
+      expect(workloads).toHaveLength(1);
+      const workloadWave = wave(workloads[0].object);
+      const needed = [
+        'Namespace',
+        'ResourceQuota',
+        'LimitRange',
+        'ServiceAccount',
+        'CiliumNetworkPolicy',
+      ];
+      if (app.includes('checkout-api')) needed.push('ConfigMap');
+      if (app.includes('/prod/')) needed.push('AnalysisTemplate');
+      for (const kind of needed) {
+        const found = objects.filter(({ object }) => object.kind === kind);
+        expect(found).toHaveLength(1);
+        // pods never start before their namespace is restricted and their policy is in place
+        expect(wave(found[0].object)).toBeLessThan(workloadWave);
+      }
     }
   });
 });

@@ -245,4 +245,62 @@ describe('the network policy of a web service', () => {
       ],
     });
   });
+
+  it('lets in every app that declares it a dependency, of any team, only where that app runs', () => {
+    const api = WebService.define({ ...base, name: 'api', ports: [{ name: 'http', port: 9000 }] });
+    const client = WebService.define({
+      name: 'client',
+      team: 'other-team',
+      image: 'registry.example.com/other/client',
+      dependencies: ['api'],
+      environments: { prod: { enabled: false } },
+    });
+    const caller = WebService.define({
+      ...base,
+      name: 'caller',
+      environments: { prod: { enabled: false } },
+    });
+    const withCaller = WebService.define({
+      ...base,
+      name: 'api',
+      ports: [{ name: 'http', port: 9000 }],
+      callers: ['caller'],
+    });
+    const fromNamespaces = (rendered: ReturnType<typeof renderApps>, env: string) =>
+      (
+        spec(findObject(rendered, `apps/${env}/api/`, 'CiliumNetworkPolicy', 'api')).ingress as {
+          fromEndpoints?: { matchLabels: Record<string, string> }[];
+          toPorts: unknown;
+        }[]
+      )
+        .map((rule) => [
+          rule.fromEndpoints?.[0].matchLabels['k8s:io.kubernetes.pod.namespace'],
+          rule.toPorts,
+        ])
+        .filter(([namespace]) => namespace !== undefined && namespace !== 'monitoring');
+    const port = [{ ports: [{ port: '9000', protocol: 'TCP' }] }];
+
+    const dependents = renderApps([api, client], {
+      dev: { api: '1', client: '1' },
+      test: { api: '1', client: '1' },
+      prod: { api: '1' },
+    });
+    expect(fromNamespaces(dependents, 'dev')).toEqual([['dev-client', port]]);
+    expect(fromNamespaces(dependents, 'prod')).toEqual([]);
+
+    const callers = renderApps([withCaller, caller], {
+      dev: { api: '1', caller: '1' },
+      test: { api: '1', caller: '1' },
+      prod: { api: '1' },
+    });
+    expect(fromNamespaces(callers, 'test')).toEqual([['test-caller', port]]);
+    expect(fromNamespaces(callers, 'prod')).toEqual([]);
+  });
+
+  it('is applied in the foundation wave, before the workload starts pods', () => {
+    const policy = inApp('prod', 'canary-app', 'CiliumNetworkPolicy');
+    expect(policy.metadata).toMatchObject({
+      annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
+    });
+  });
 });
