@@ -4,6 +4,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { App } from 'cdk8s';
+import { SOPS_SECRET_NAME } from '../constructs/cluster/flux-layers';
 import { FLUX_NAMESPACE, FLUX_SYNC_NAME, FluxSync } from '../constructs/cluster/flux-sync';
 import { ciliumReleaseValues } from '../constructs/platform/cilium';
 import { CHART_VERSIONS, GIT_VERSIONS } from '../constructs/platform/versions';
@@ -35,9 +36,6 @@ export const FLUX_OWNED_RELEASE_INPUTS = [
   'createNamespace',
   'timeout',
 ] as const satisfies readonly (keyof k8s.helm.v3.ReleaseArgs)[];
-
-/** Name of the Secret holding the SOPS age key every Flux Kustomization decrypts with. */
-export const SOPS_AGE_SECRET = 'sops-age';
 
 /** A Kubernetes object as cdk8s renders it. */
 export interface RenderedObject {
@@ -189,7 +187,7 @@ export function bootstrapFlux(props: FluxBootstrapProps): FluxBootstrap {
   const sopsSecret = new k8s.core.v1.Secret(
     `${cluster.name}-sops-age`,
     {
-      metadata: { name: SOPS_AGE_SECRET, namespace: FLUX_NAMESPACE },
+      metadata: { name: SOPS_SECRET_NAME, namespace: FLUX_NAMESPACE },
       type: 'Opaque',
       stringData: pulumi.secret({ 'age.agekey': props.sopsAgeKey }),
     },
