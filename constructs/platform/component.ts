@@ -23,7 +23,7 @@ import {
   Kustomization,
   KustomizationSpecSourceRefKind,
 } from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
-import type { ChartVersion, GitChartVersion, GitManifestsVersion } from './versions';
+import type { ChartVersion, GitManifestsVersion } from './versions';
 
 /** The Flux layers of a cluster's platform, applied in this order. */
 export enum PlatformLayer {
@@ -192,7 +192,7 @@ export abstract class PlatformComponent extends Construct {
    * for the releases this component depends on and is health-checked before configs apply.
    */
   protected installChart<TValues extends object>(
-    version: ChartVersion | GitChartVersion,
+    version: ChartVersion,
     values: TValues,
     options: InstallChartOptions = {},
   ): HelmRelease {
@@ -220,24 +220,7 @@ export abstract class PlatformComponent extends Construct {
     };
 
     let release: HelmRelease;
-    if ('tag' in version) {
-      new GitRepository(this.controllers, 'source', {
-        metadata,
-        spec: { interval: '12h', url: version.repository, ref: { tag: version.tag } },
-      });
-      release = new HelmRelease(this.controllers, 'release', {
-        metadata,
-        spec: {
-          ...common,
-          chart: {
-            spec: {
-              chart: version.path,
-              sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.GIT_REPOSITORY, name },
-            },
-          },
-        },
-      });
-    } else if (version.repository.startsWith('oci://')) {
+    if (version.repository.startsWith('oci://')) {
       new OciRepository(this.controllers, 'source', {
         metadata,
         spec: {

@@ -1,28 +1,66 @@
 // Tekton (Pipelines, Triggers, Dashboard) through the Tekton Operator.
 //
-// Why this path: Tekton publishes no Helm repository, and its release manifests are plain
-// files on a download host that Flux cannot use as a source. The Tekton Operator's chart lives
-// in the operator's repository, and its release tags carry a semver chart version, so Flux can
-// build it from a GitRepository at the tag like any chart; the operator then installs and
-// upgrades Pipelines, Triggers and Dashboard as one tested set (its `all` profile), which is
-// what the operator is for. Installing the components' release YAML by hand would instead make
-// this repository track three versions that upstream only tests together in the operator.
+// Why this path: Tekton publishes no Helm chart of its components, and their release manifests
+// are plain files on a download host that Flux cannot use as a source. The Tekton Operator
+// publishes its chart as an OCI artifact (see versions.ts), and the operator installs and
+// upgrades Pipelines, Triggers and Dashboard as one tested set (its `all` profile), which is what
+// the operator is for. Installing the components' release YAML by hand would instead make this
+// repository track three versions that upstream only tests together in the operator.
+//
+// The operator's chart runs the operator; the TektonConfig in the configs layer (after the
+// chart's CRDs exist) says what it installs. That TektonConfig is the only one: the operator's
+// auto-install is off, so it does not create a default one first and fight Flux over its fields.
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import {
   PlatformComponent,
+  PodSecurityLevel,
   type ComponentIdentity,
   type PlatformComponentProps,
 } from './component';
 import { platformRoute } from './gateway';
 import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
-import { GIT_VERSIONS } from './versions';
+import { CHART_VERSIONS } from './versions';
 
 /** Namespace the operator installs Pipelines, Triggers and Dashboard into. */
 export const TEKTON_PIPELINES_NAMESPACE = 'tekton-pipelines';
 
 /**
+ * The user the operator's images run as: they are built on `cgr.dev/chainguard/static`, whose
+ * non-root user this is. Stated explicitly so `runAsNonRoot` does not depend on image metadata.
+ */
+export const TEKTON_OPERATOR_USER = 65532;
+
+/**
+ * Security context of every operator container (the chart's `securityContext`, applied to the
+ * operator's and the webhook's containers). Typed to what Pod Security "restricted" requires,
+ * so an override that would make the pods inadmissible fails `tsc`.
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+ */
+export interface TektonContainerSecurityContext {
+  /** No process gains more privileges than its parent (restricted: must be false). */
+  readonly allowPrivilegeEscalation: false;
+  /** Linux capabilities (restricted: drop ALL). */
+  readonly capabilities: { readonly drop: readonly ['ALL'] };
+}
+
+/**
+ * Security context of the operator's and the webhook's pods (the chart's `podSecurityContext`).
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+ */
+export interface TektonPodSecurityContext {
+  /** The kubelet refuses to start a container as root (restricted: must be true). */
+  readonly runAsNonRoot: true;
+  /** UID of every container; see {@link TEKTON_OPERATOR_USER}. */
+  readonly runAsUser: number;
+  /** Seccomp filter (restricted: RuntimeDefault or Localhost). */
+  readonly seccompProfile: { readonly type: 'RuntimeDefault' };
+}
+
+/**
  * The tekton-operator chart values this platform sets (a typed subset of its values.yaml).
- * @see https://tekton.dev/docs/operator/
+ * @see https://github.com/tektoncd/operator/blob/main/charts/tekton-operator/values.yaml
  */
 export interface TektonValues {
   /** The operator's CRDs (TektonConfig, ...), installed with the chart. */
@@ -30,11 +68,11 @@ export interface TektonValues {
   /** The operator. */
   readonly operator: {
     /**
-     * Creates the default TektonConfig (profile `all`: Pipelines, Triggers, Chains, Dashboard)
-     * at start, so no custom resource has to be rendered before the operator's CRDs exist.
+     * Whether the operator creates a default TektonConfig at start. Off: the configs layer
+     * renders the TektonConfig (see the file comment).
      */
     readonly autoInstallComponents: boolean;
-    /** Where the components go. */
+    /** Where the components go; the TektonConfig's `targetNamespace` follows it. */
     readonly defaultTargetNamespace: string;
     /** Operator container resources. */
     readonly resources: {
@@ -42,24 +80,90 @@ export interface TektonValues {
       readonly limits: { readonly memory: string };
     };
   };
+  /** Container security context of the operator and webhook (the chart's default is `{}`). */
+  readonly securityContext: TektonContainerSecurityContext;
+  /** Pod security context of the operator and webhook (the chart's default is `{}`). */
+  readonly podSecurityContext: TektonPodSecurityContext;
   /** The operator's metrics Service gets a ServiceMonitor where monitoring runs. */
   readonly service: { readonly createServiceMonitor: boolean };
 }
 
+/** Kinds of runs the operator's pruner deletes. */
+export type TektonPrunedResource = 'pipelinerun' | 'taskrun';
+
+/**
+ * The TektonConfig spec this platform sets (`operator.tekton.dev/v1alpha1`, cluster-scoped,
+ * named `config`). Written by hand: no operator CRD is in `../shared/crds` to `cdk8s import`
+ * from, so this is the documented subset the platform uses, and the schema test lists
+ * TektonConfig as the one kind without an upstream schema there.
+ * @see https://github.com/tektoncd/operator/blob/main/docs/TektonConfig.md
+ */
+export interface TektonConfigSpec {
+  /** `all`: Pipelines, Triggers, Chains and (on Kubernetes) the Dashboard. */
+  readonly profile: 'lite' | 'basic' | 'all';
+  /** Namespace of the components. */
+  readonly targetNamespace: string;
+  /** The pruner CronJob, which deletes old runs. */
+  readonly pruner: {
+    readonly disabled: boolean;
+    /** Cron schedule. */
+    readonly schedule: string;
+    /** What it prunes. */
+    readonly resources: readonly TektonPrunedResource[];
+    /** Runs kept per namespace (per pipeline or task with `prune-per-resource`). */
+    readonly keep: number;
+    /** Keep `keep` runs of each pipeline and task, not of the namespace as a whole. */
+    readonly 'prune-per-resource': boolean;
+  };
+  /** The Dashboard. */
+  readonly dashboard: {
+    /**
+     * Read-only: the Dashboard has no login of its own, and anyone who reaches its route could
+     * otherwise create, rerun and delete runs.
+     */
+    readonly readonly: true;
+  };
+}
+
+/** The pruner settings a cluster may change. */
+export interface TektonPrunerSettings {
+  /**
+   * Runs kept of each pipeline and task.
+   * @default 20
+   */
+  readonly keep?: number;
+  /**
+   * Cron schedule of the pruner job.
+   * @default '0 3 * * *' - every night at 03:00
+   */
+  readonly schedule?: string;
+}
+
 /** A cluster's Tekton settings. */
-export type TektonSettings = ComponentSettings<TektonValues>;
+export interface TektonSettings extends ComponentSettings<TektonValues> {
+  /**
+   * The pruner of old PipelineRuns and TaskRuns.
+   * @default {} - keep 20 runs of each pipeline and task, pruned nightly
+   */
+  readonly pruner?: TektonPrunerSettings;
+}
 
 /** Props of {@link Tekton}. */
 export interface TektonProps extends PlatformComponentProps {
   /**
    * The cluster's settings for Tekton. `values` merge over the defaults: objects key by key,
-   * arrays and scalars replaced, left-out keys keep the default.
-   * @default {} - every component, dashboard routed on the cluster domain
+   * arrays and scalars replaced, left-out keys keep the default. The Dashboard is read-only on
+   * every cluster, with no setting to change it (it has no login).
+   * @default {} - every component, dashboard read-only and routed on the cluster domain
    */
   readonly settings?: TektonSettings;
 }
 
-/** Tekton through its operator (see the file comment), with the dashboard on the cluster domain. */
+/**
+ * Tekton through its operator (see the file comment): the operator chart in the controllers
+ * layer; in the configs layer the components' namespace (rendered here so the Dashboard's
+ * route never waits for the operator to create it), the TektonConfig and the Dashboard's route.
+ */
 export class Tekton extends PlatformComponent {
   /** Name, namespace and source of the component. */
   public static readonly IDENTITY: ComponentIdentity = {
@@ -70,24 +174,67 @@ export class Tekton extends PlatformComponent {
 
   /** The chart values rendered into the HelmRelease. */
   public readonly values: TektonValues;
+  /** The TektonConfig's spec. */
+  public readonly config: TektonConfigSpec;
 
   public constructor(scope: Construct, id: string, props: TektonProps) {
     super(scope, id, Tekton.IDENTITY, props);
     const defaults: TektonValues = {
       installCRDs: true,
       operator: {
-        autoInstallComponents: true,
+        autoInstallComponents: false,
         defaultTargetNamespace: TEKTON_PIPELINES_NAMESPACE,
         resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+      },
+      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      podSecurityContext: {
+        runAsNonRoot: true,
+        runAsUser: TEKTON_OPERATOR_USER,
+        seccompProfile: { type: 'RuntimeDefault' },
       },
       service: { createServiceMonitor: isComponentEnabled(props.cluster, 'monitoring') },
     };
     this.values = mergeValues(defaults, props.settings?.values);
-    this.installChart(GIT_VERSIONS.tektonOperator, this.values);
+    this.installChart(CHART_VERSIONS.tektonOperator, this.values);
+
+    const target = this.values.operator.defaultTargetNamespace;
+    const pruner = props.settings?.pruner ?? {};
+    this.config = {
+      profile: 'all',
+      targetNamespace: target,
+      pruner: {
+        disabled: false,
+        schedule: pruner.schedule ?? '0 3 * * *',
+        resources: ['pipelinerun', 'taskrun'],
+        keep: pruner.keep ?? 20,
+        'prune-per-resource': true,
+      },
+      dashboard: { readonly: true },
+    };
+    // The operator adopts an existing target namespace (it adds its label and owner reference
+    // and keeps the others), so the Pod Security labels set here stay. Restricted is what
+    // Tekton Pipelines' own release sets on this namespace, and every pod the operator creates
+    // there (controllers, webhooks, dashboard, pruner jobs) is built to meet it.
+    new k8s.KubeNamespace(this.configs, 'pipelines-namespace', {
+      metadata: {
+        name: target,
+        labels: {
+          'app.kubernetes.io/part-of': 'platform',
+          'pod-security.kubernetes.io/enforce': PodSecurityLevel.RESTRICTED,
+          'pod-security.kubernetes.io/warn': PodSecurityLevel.RESTRICTED,
+        },
+      },
+    });
+    new ApiObject(this.configs, 'config', {
+      apiVersion: 'operator.tekton.dev/v1alpha1',
+      kind: 'TektonConfig',
+      metadata: { name: 'config' },
+      spec: this.config,
+    });
     platformRoute(this.configs, 'dashboard-route', {
       clusterDomain: props.cluster.domain,
       host: 'tekton',
-      namespace: this.values.operator.defaultTargetNamespace,
+      namespace: target,
       service: 'tekton-dashboard',
       port: 9097,
     });

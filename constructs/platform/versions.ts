@@ -84,17 +84,18 @@ export const CHART_VERSIONS = {
     repository: 'https://grafana.github.io/helm-charts',
     version: '0.12.5',
   },
+  // The Tekton Operator's chart, published as an OCI artifact since operator v0.80.0 (chart
+  // version = the tag without its `v`). Not built from Git: at every tag the chart's Chart.yaml
+  // says `version: "devel"`, which Helm rejects as not semver; upstream's release workflow
+  // stamps the version only into the published artifact. The operator, not this file, picks
+  // the Pipelines, Triggers and Dashboard versions (../shared/crds has Pipelines v1.15.0 and
+  // Triggers v0.37.0; which operator release ships exactly those could not be read offline).
+  tektonOperator: {
+    chart: 'tekton-operator',
+    repository: 'oci://ghcr.io/tektoncd/operator/charts',
+    version: '0.80.0',
+  },
 } as const satisfies Record<string, ChartVersion>;
-
-/** A Helm chart published inside a Git repository (no Helm repository index upstream). */
-export interface GitChartVersion {
-  /** Clone URL of the repository. */
-  readonly repository: string;
-  /** Release tag checked out. */
-  readonly tag: string;
-  /** Path of the chart inside the repository. */
-  readonly path: string;
-}
 
 /** Manifests applied from a Git repository at a release tag (CRDs that ship apart from charts). */
 export interface GitManifestsVersion {
@@ -106,15 +107,8 @@ export interface GitManifestsVersion {
   readonly path: string;
 }
 
-/** Sources that are not Helm repositories: charts and manifests in Git at release tags. */
+/** Manifests that are not charts: CRDs applied from Git at release tags. */
 export const GIT_VERSIONS = {
-  // The Tekton Operator's chart lives in its repository and release branches give it a semver
-  // version (0.78.1); the operator installs Pipelines, Triggers and Dashboard (see tekton.ts).
-  tektonOperator: {
-    repository: 'https://github.com/tektoncd/operator',
-    tag: 'v0.78.1',
-    path: './charts/tekton-operator',
-  },
   // Gateway API v1.6.1 standard channel, matching ../shared/crds/gateway-api. Cilium's chart
   // ships no Gateway API CRDs: they must exist before its operator enables the Gateway controller.
   gatewayApiCrds: {
@@ -129,4 +123,4 @@ export const GIT_VERSIONS = {
     tag: 'v1.20.6',
     path: './deploy/examples',
   },
-} as const satisfies Record<string, GitChartVersion | GitManifestsVersion>;
+} as const satisfies Record<string, GitManifestsVersion>;

@@ -101,6 +101,32 @@ describe.each(clusters.map((cluster) => [cluster.name, cluster] as const))(
       }
     });
 
+    it('renders every namespace a platform object lives in, in its layer or an earlier one', () => {
+      // Regression: Tekton's dashboard route went to a namespace only its operator created later.
+      const layers = ['crds', 'controllers', 'configs'];
+      // Kubernetes' own, and the one the Pulumi bootstrap creates before Flux runs.
+      const preexisting = new Set(['kube-system', 'flux-system']);
+      const layerOf = (file: string) => layers.indexOf(file.split('/')[2]);
+      const platform = objects.filter(({ file }) => file.startsWith(`platform/${name}/`));
+      const firstLayer = new Map<string, number>();
+      for (const { file, object } of platform) {
+        if (object.kind !== 'Namespace') continue;
+        const layer = layerOf(file);
+        firstLayer.set(
+          object.metadata.name,
+          Math.min(layer, firstLayer.get(object.metadata.name) ?? layer),
+        );
+      }
+      const early = platform
+        .filter(({ file, object }) => {
+          const namespace = object.metadata.namespace;
+          if (namespace === undefined || preexisting.has(namespace)) return false;
+          return (firstLayer.get(namespace) ?? Infinity) > layerOf(file);
+        })
+        .map(({ file, object }) => `${file} (namespace ${object.metadata.namespace})`);
+      expect(early).toEqual([]);
+    });
+
     it('health-checks only objects that the controllers layer renders', () => {
       for (const check of kustomizations.get('platform-controllers')?.healthChecks ?? []) {
         const found = objects.filter(

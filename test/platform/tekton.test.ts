@@ -1,19 +1,22 @@
-import type { TektonValues } from '../../constructs/platform/tekton';
-import { findObject, referenceTree } from '../support/tree';
-import { releaseValues } from '../support/platform';
+import type { TektonConfigSpec, TektonValues } from '../../constructs/platform/tekton';
+import { findObject, objectsOf, referenceTree } from '../support/tree';
+import { objectsUnder, releaseValues, renderWithPlatform } from '../support/platform';
+
+const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
 describe('Tekton', () => {
-  it('builds the Tekton Operator chart from its repository at the release tag', () => {
+  it('installs the operator chart from its OCI artifact at a semver version Helm accepts', () => {
     const source = findObject(
       referenceTree(),
       'platform/dev/controllers/tekton-operator/',
-      'GitRepository',
+      'OCIRepository',
       'tekton-operator',
     );
     expect(source.spec).toMatchObject({
-      url: 'https://github.com/tektoncd/operator',
-      ref: { tag: 'v0.78.1' },
+      url: 'oci://ghcr.io/tektoncd/operator/charts/tekton-operator',
+      ref: { tag: '0.80.0' },
     });
+    expect((source.spec as { ref: { tag: string } }).ref.tag).toMatch(SEMVER);
     const release = findObject(
       referenceTree(),
       'platform/dev/controllers/tekton-operator/',
@@ -21,32 +24,97 @@ describe('Tekton', () => {
       'tekton-operator',
     );
     expect(release.spec).toMatchObject({
-      chart: {
-        spec: {
-          chart: './charts/tekton-operator',
-          sourceRef: { kind: 'GitRepository', name: 'tekton-operator' },
-        },
-      },
+      chartRef: { kind: 'OCIRepository', name: 'tekton-operator' },
       install: { crds: 'CreateReplace' },
     });
+    // Regression: the chart in the operator's Git tree says `version: devel`, which Helm rejects.
+    expect(objectsUnder('platform/dev/controllers/tekton-operator/', 'GitRepository')).toEqual([]);
   });
 
-  it('lets the operator install Pipelines, Triggers and Dashboard into tekton-pipelines', () => {
+  it.each(['dev', 'prod'])(
+    'runs the operator pods as Pod Security "restricted" requires on %s',
+    (cluster) => {
+      const values = releaseValues<TektonValues>(cluster, 'tekton-operator');
+      // Each rule of the restricted profile the chart's empty defaults ({}) break.
+      expect(values.securityContext.allowPrivilegeEscalation).toBe(false);
+      expect(values.securityContext.capabilities.drop).toEqual(['ALL']);
+      expect(values.podSecurityContext.runAsNonRoot).toBe(true);
+      expect(values.podSecurityContext.runAsUser).toBeGreaterThan(0);
+      expect(values.podSecurityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+      const namespace = findObject(
+        referenceTree(),
+        `platform/${cluster}/controllers/tekton-operator/`,
+        'Namespace',
+        'tekton-operator',
+      );
+      expect(namespace.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    },
+  );
+
+  it('configures the components with one TektonConfig in the configs layer, not auto-install', () => {
+    const config = findObject(
+      referenceTree(),
+      'platform/prod/configs/tekton-operator/',
+      'TektonConfig',
+      'config',
+    );
+    expect(config.apiVersion).toBe('operator.tekton.dev/v1alpha1');
+    expect(config.metadata.namespace).toBeUndefined();
+    expect(config.spec).toEqual({
+      profile: 'all',
+      targetNamespace: 'tekton-pipelines',
+      pruner: {
+        disabled: false,
+        schedule: '0 3 * * *',
+        resources: ['pipelinerun', 'taskrun'],
+        keep: 20,
+        'prune-per-resource': true,
+      },
+      dashboard: { readonly: true },
+    } satisfies TektonConfigSpec);
     expect(releaseValues<TektonValues>('prod', 'tekton-operator')).toMatchObject({
       installCRDs: true,
-      operator: { autoInstallComponents: true, defaultTargetNamespace: 'tekton-pipelines' },
+      operator: { autoInstallComponents: false, defaultTargetNamespace: 'tekton-pipelines' },
       service: { createServiceMonitor: true },
     });
   });
 
-  it('routes the dashboard on the platform listener', () => {
-    const route = findObject(
-      referenceTree(),
-      'platform/dev/configs/tekton-operator/',
-      'HTTPRoute',
-      'tekton',
+  it.each(['dev', 'prod'])('pins the Dashboard read-only on %s (it has no login)', (cluster) => {
+    const configs = objectsOf(referenceTree()).filter(
+      ({ file, object }) =>
+        file.startsWith(`platform/${cluster}/`) && object.kind === 'TektonConfig',
     );
+    expect(
+      configs.map(({ object }) => (object.spec as unknown as TektonConfigSpec).dashboard),
+    ).toEqual([{ readonly: true }]);
+  });
+
+  it('lets a cluster tune the pruner', () => {
+    const tree = renderWithPlatform('dev', {
+      tekton: { pruner: { keep: 5, schedule: '*/30 * * * *' } },
+    });
+    const config = findObject(
+      tree,
+      'platform/dev/configs/tekton-operator/',
+      'TektonConfig',
+      'config',
+    );
+    expect((config.spec as unknown as TektonConfigSpec).pruner).toMatchObject({
+      keep: 5,
+      schedule: '*/30 * * * *',
+    });
+  });
+
+  it('renders the components namespace beside the route that needs it, restricted', () => {
+    // Regression: the route was applied before the operator had created tekton-pipelines.
+    const prefix = 'platform/dev/configs/tekton-operator/';
+    const route = findObject(referenceTree(), prefix, 'HTTPRoute', 'tekton');
     expect(route.metadata.namespace).toBe('tekton-pipelines');
+    const namespace = findObject(referenceTree(), prefix, 'Namespace', 'tekton-pipelines');
+    expect(namespace.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+    });
     expect(route.spec).toMatchObject({
       hostnames: ['tekton.dev.platform.example.com'],
       rules: [{ backendRefs: [{ name: 'tekton-dashboard', port: 9097 }] }],
