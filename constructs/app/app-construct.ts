@@ -38,6 +38,23 @@ export interface AppMetadata {
   readonly annotations?: Record<string, string>;
 }
 
+/**
+ * Fields of a rendered object that a controller other than Argo CD changes while the app
+ * runs; the app's Application tells Argo CD to neither report nor revert them.
+ */
+export interface RuntimeOwnedFields {
+  /** API group of the object (`''` for the core group). */
+  readonly group: string;
+  /** Kind of the object. */
+  readonly kind: string;
+  /** Name of the object. */
+  readonly name: string;
+  /** Namespace of the object. */
+  readonly namespace: string;
+  /** The fields, as jq path expressions (`.spec.rules[].backendRefs[].weight`). */
+  readonly jqPathExpressions: readonly string[];
+}
+
 const MI = 2 ** 20;
 
 /** The shared part of WebService, Worker and ScheduledTask for one environment. */
@@ -102,6 +119,11 @@ export abstract class AppConstruct extends Construct {
 
   /** Most pods the app may run at once, rollout headroom included. */
   protected abstract get maxPods(): number;
+
+  /** What controllers change at run time in the app's objects; none unless a kind says so. */
+  public get runtimeOwnedFields(): readonly RuntimeOwnedFields[] {
+    return [];
+  }
 
   private renderFoundation(): void {
     const { namespace } = this.binding;

@@ -47,9 +47,10 @@ export interface ArgoCdRegistrationsProps {
 
 /**
  * AppProjects and Applications. A team's project may deploy only from this repository and
- * only into its own apps' namespaces, and only the kinds the app model renders. Applications
- * sync automatically (prune, self-heal) where the environment says so; in gated environments
- * Argo CD shows the diff and waits for a person.
+ * only into its own apps' namespaces, and only the kinds the app model renders (no Secret:
+ * those reach a namespace outside Git). Applications sync automatically (prune, self-heal)
+ * where the environment says so; in gated environments Argo CD shows the diff and waits for
+ * a person. Fields other controllers own at run time (a canary's route weights) are ignored.
  */
 export class ArgoCdRegistrations extends Construct {
   public constructor(scope: Construct, id: string, props: ArgoCdRegistrationsProps) {
@@ -78,6 +79,7 @@ export class ArgoCdRegistrations extends Construct {
     for (const app of sorted) {
       const { environment, namespace } = app.binding;
       const automatic = environment.syncPolicy.mode === 'automatic';
+      const ignored = app.runtimeOwnedFields;
       new JsonObject(folder, `application-${environment.name}-${app.definition.name}`, {
         ...Application.GVK,
         metadata: {
@@ -95,6 +97,14 @@ export class ArgoCdRegistrations extends Construct {
             path: `${cluster.gitops.path}/${app.folder.folder}`,
           },
           destination: { server: IN_CLUSTER, namespace },
+          ...(ignored.length > 0
+            ? {
+                ignoreDifferences: ignored.map((fields) => ({
+                  ...fields,
+                  jqPathExpressions: [...fields.jqPathExpressions],
+                })),
+              }
+            : {}),
           syncPolicy: {
             ...(automatic
               ? {
@@ -104,7 +114,11 @@ export class ArgoCdRegistrations extends Construct {
                   },
                 }
               : {}),
-            syncOptions: ['PruneLast=true'],
+            // Without RespectIgnoreDifferences a sync would still apply the ignored fields.
+            syncOptions: [
+              'PruneLast=true',
+              ...(ignored.length > 0 ? ['RespectIgnoreDifferences=true'] : []),
+            ],
             retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
           },
         },

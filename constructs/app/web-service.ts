@@ -6,7 +6,7 @@ import { HttpRoute } from '../imports/gateway-httproute-gateway.networking.k8s.i
 import { Rollout } from '../imports/rollouts-rollout-argoproj.io';
 import { CLUSTER_GATEWAY, ROLLOUTS_GATEWAY_PLUGIN, environmentListener } from '../platform/gateway';
 import { renderAnalysisTemplate } from './analysis';
-import { AppConstruct, FOUNDATION_WAVE, SYNC_WAVE } from './app-construct';
+import { AppConstruct, FOUNDATION_WAVE, SYNC_WAVE, type RuntimeOwnedFields } from './app-construct';
 import { AppDefinition, AppKind, type AppBinding } from './definition';
 import type { PortOptions, WebServiceProps } from './props';
 import {
@@ -20,6 +20,9 @@ import { JsonObject } from '../json-object';
 
 /** The default port of a web service. */
 export const DEFAULT_HTTP_PORT: PortOptions = { name: 'http', port: 8080 };
+
+/** API group of the Gateway API kinds (Gateway, HTTPRoute). */
+const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
 /** Seconds a rollout may take by default to return traffic to stable in any environment. */
 export const DEFAULT_ROLLBACK_LIMIT_SECONDS = 120;
@@ -207,6 +210,23 @@ export class WebService extends AppConstruct {
     if (found.length > 0) throw new ConfigError(found);
   }
 
+  /**
+   * The HTTPRoute's backend weights of a canary: the Rollouts Gateway API plugin moves them
+   * during a rollout, and Argo CD self-heal would otherwise set them back to 100/0 mid-canary.
+   */
+  public override get runtimeOwnedFields(): readonly RuntimeOwnedFields[] {
+    if (this.web.rollout.kind !== 'canary') return [];
+    return [
+      {
+        group: GATEWAY_API_GROUP,
+        kind: 'HTTPRoute',
+        name: this.definition.name,
+        namespace: this.binding.namespace,
+        jqPathExpressions: ['.spec.rules[].backendRefs[].weight'],
+      },
+    ];
+  }
+
   /** Pods at most: autoscaler max (or replicas), doubled for canary/preview/surge pods. */
   protected get maxPods(): number {
     const most = this.settings.autoscaling?.maxReplicas ?? this.settings.replicas;
@@ -247,7 +267,7 @@ export class WebService extends AppConstruct {
       spec: {
         parentRefs: [
           {
-            group: 'gateway.networking.k8s.io',
+            group: GATEWAY_API_GROUP,
             kind: 'Gateway',
             name: CLUSTER_GATEWAY.name,
             namespace: CLUSTER_GATEWAY.namespace,

@@ -50,6 +50,51 @@ describe('Argo CD registrations of the reference apps', () => {
     expect(syncPolicy('prod', 'prod-storefront').automated).toBeUndefined();
   });
 
+  it('keeps self-heal from undoing the canary route weights the Rollouts plugin sets', () => {
+    for (const [cluster, env] of [
+      ['dev', 'dev'],
+      ['dev', 'test'],
+      ['prod', 'prod'],
+    ]) {
+      const application = spec(
+        findObject(tree, `argocd/${cluster}/`, 'Application', `${env}-checkout-api`),
+      );
+      expect(application.ignoreDifferences).toEqual([
+        {
+          group: 'gateway.networking.k8s.io',
+          kind: 'HTTPRoute',
+          name: 'checkout-api',
+          namespace: `${env}-checkout-api`,
+          jqPathExpressions: ['.spec.rules[].backendRefs[].weight'],
+        },
+      ]);
+      // without it a sync (self-heal's included) would still write the weights back
+      expect((application.syncPolicy as { syncOptions: string[] }).syncOptions).toContain(
+        'RespectIgnoreDifferences=true',
+      );
+    }
+    // the route it names is the one the Rollout's plugin manages
+    const rollout = spec(findObject(tree, 'apps/dev/checkout-api/', 'Rollout', 'checkout-api'));
+    expect(rollout).toMatchObject({
+      strategy: {
+        canary: {
+          trafficRouting: {
+            plugins: {
+              'argoproj-labs/gatewayAPI': {
+                httpRoute: 'checkout-api',
+                namespace: 'dev-checkout-api',
+              },
+            },
+          },
+        },
+      },
+    });
+    // blue-green switches Services, not route weights: nothing to ignore
+    const storefront = spec(findObject(tree, 'argocd/dev/', 'Application', 'dev-storefront'));
+    expect(storefront.ignoreDifferences).toBeUndefined();
+    expect(storefront.syncPolicy).toMatchObject({ syncOptions: ['PruneLast=true'] });
+  });
+
   it('gives each team a project limited to this repo, its own namespaces and the app kinds', () => {
     const project = spec(findObject(tree, 'argocd/dev/', 'AppProject', 'payments'));
     expect(project.sourceRepos).toEqual(['ssh://git@git.example.com/nextgen/gitops.git']);
