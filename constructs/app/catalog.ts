@@ -7,6 +7,7 @@ import type { PlatformConfig } from '../../environments';
 import type { EnvironmentConfig } from '../../environments/types';
 import { DNS_LABEL, validateSizes } from '../../environments/validate';
 import { ProblemCollector } from '../errors';
+import { environmentListener } from '../platform/gateway';
 import { appNamespace, AppKind, type AppDefinition, type PeerApp } from './definition';
 import type { AutoscalingOptions, ScheduledTaskProps } from './props';
 import { WebServiceDefinition } from './web-service';
@@ -29,6 +30,10 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const REPOSITORY =
   /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const CRON = /^(\S+\s+){4}\S+$/;
+// RFC 1035 label, what a Service name must be.
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+// Longest namespace, Service name or label value.
+const MAX_LABEL = 63;
 
 /** Reads `environments/versions/<env>.json` for each environment (a missing file is empty). */
 export function loadVersions(
@@ -78,12 +83,24 @@ function validateDefinition(
 ): void {
   const subject = `app '${app.name}'`;
   const props = app.props;
+  // The name is also a Service name, which must be a DNS-1035 label: a letter first.
+  const validName = DNS_1035_LABEL.test(props.name);
   problems.check(
-    DNS_LABEL.test(props.name),
+    validName,
     subject,
     'name',
-    `must be a DNS-1123 label (lower-case letters, digits and '-'), got '${props.name}'`,
+    `must be a DNS-1035 label (a lower-case letter first, then lower-case letters, digits and '-', ending in a letter or digit), got '${props.name}'`,
   );
+  if (validName) {
+    for (const service of app.serviceNames) {
+      problems.check(
+        service.length <= MAX_LABEL,
+        subject,
+        'name',
+        `must leave room for its Service '${service}' (${service.length} characters, at most ${MAX_LABEL}); shorten the app name to at most ${MAX_LABEL - (service.length - props.name.length)} characters, got ${props.name.length}`,
+      );
+    }
+  }
   problems.check(
     DNS_LABEL.test(props.team),
     subject,
@@ -120,11 +137,21 @@ function validateDefinition(
       `must be a DNS-1123 label of at most 15 characters, got '${port.name}'`,
     );
   });
-  const seenPorts = new Set<string>();
+  const seenPorts = new Map<string, number>();
   ports.forEach((port, i) => {
-    for (const key of [`number ${port.port}`, `name '${port.name}'`]) {
-      if (seenPorts.has(key)) problems.add(subject, `ports[${i}]`, `duplicate port ${key}`);
-      seenPorts.add(key);
+    const keys = [
+      ['port', `port number ${port.port}`],
+      ['name', `port name '${port.name}'`],
+    ] as const;
+    for (const [field, key] of keys) {
+      const first = seenPorts.get(key);
+      if (first === undefined) seenPorts.set(key, i);
+      else
+        problems.add(
+          subject,
+          `ports[${i}].${field}`,
+          `${key} is already used by ports[${first}] (must be unique)`,
+        );
     }
   });
   const metricsPort = props.metrics?.port;
@@ -210,6 +237,21 @@ function validateDefinition(
         'rollout.analysis.failureLimit',
         `must be a whole number of at least 0, got ${analysis.failureLimit}`,
       );
+      // A ceiling of 0 fails every measurement that has data: every release would abort.
+      problems.check(
+        analysis.maxP95LatencySeconds > 0,
+        subject,
+        'rollout.analysis.maxP95Latency',
+        `must be above 0, got ${analysis.maxP95LatencySeconds * 1000} ms`,
+      );
+      if (rollout.kind === 'blueGreen') {
+        problems.check(
+          Number.isInteger(analysis.count) && analysis.count >= 1,
+          subject,
+          'rollout.analysis.count',
+          `must be a whole number of at least 1, got ${analysis.count}`,
+        );
+      }
     }
   }
   if (app.kind === AppKind.SCHEDULED_TASK) {
@@ -270,11 +312,32 @@ export function validateCatalog(catalog: AppCatalog, config: PlatformConfig): vo
       const subject = `app '${app.name}' env '${environment.name}'`;
       const namespace = appNamespace(environment, app.name);
       problems.check(
-        namespace.length <= 63,
+        namespace.length <= MAX_LABEL,
         subject,
         'name',
-        `namespace '${namespace}' is ${namespace.length} characters, over the 63 a namespace may have; shorten the app name`,
+        `namespace '${namespace}' is ${namespace.length} characters, over the ${MAX_LABEL} a namespace may have; shorten the app name`,
       );
+      // With a namespace prefix other than the environment's name, the Application name (also
+      // the app.kubernetes.io/instance label value) is a different string of its own length.
+      const instance = `${environment.name}-${app.name}`;
+      if (instance !== namespace) {
+        problems.check(
+          instance.length <= MAX_LABEL,
+          subject,
+          'name',
+          `Application and instance label '${instance}' is ${instance.length} characters, over the ${MAX_LABEL} a label value may have; shorten the app name`,
+        );
+      }
+      for (const dependency of app.props.dependencies ?? []) {
+        const peer = byName.get(dependency);
+        if (peer && !peer.enabledIn(environment)) {
+          problems.add(
+            subject,
+            'dependencies',
+            `'${dependency}' is not enabled in ${environment.name}; disable this app there too or drop the dependency`,
+          );
+        }
+      }
       const version = versions[app.name];
       if (version === undefined) {
         problems.add(
@@ -293,6 +356,15 @@ export function validateCatalog(catalog: AppCatalog, config: PlatformConfig): vo
       }
       const host = app.hostIn(environment);
       if (host !== undefined) {
+        // The environment's listener accepts `*.<domain>` and its certificate covers exactly
+        // one label there: any other host gets no route, or a TLS error.
+        const suffix = `.${environment.domain}`;
+        problems.check(
+          host.endsWith(suffix) && DNS_LABEL.test(host.slice(0, -suffix.length)),
+          subject,
+          'host',
+          `must be one DNS label under the environment's domain, like '${app.name}${suffix}' (the Gateway listener '${environmentListener(environment.name)}' accepts '*${suffix}'), got '${host}'`,
+        );
         const other = hosts.get(host);
         if (other !== undefined)
           problems.add(subject, 'host', `host '${host}' is already claimed by app '${other}'`);

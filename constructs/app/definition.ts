@@ -93,6 +93,11 @@ export abstract class AppDefinition<P extends AppProps = AppProps> {
   /** Container ports. */
   public abstract get ports(): readonly PortOptions[];
 
+  /** Names of the Services the app renders (each must fit a DNS-1035 label). */
+  public get serviceNames(): readonly string[] {
+    return [];
+  }
+
   /** The public host in an environment, for apps that have one. */
   public hostIn(_environment: EnvironmentConfig): string | undefined {
     return undefined;

@@ -89,11 +89,17 @@ export interface MetricsOptions {
   readonly interval?: Duration;
 }
 
-/** What every kind of app has. */
+/**
+ * What every kind of app has. Fixed for every pod, so the image must cope: it runs as UID and
+ * GID 10001 (fsGroup 10001), non-root, with a read-only root filesystem and a writable 64Mi
+ * emptyDir at `/tmp`, every capability dropped and the RuntimeDefault seccomp profile (Pod
+ * Security "restricted"), without a service account token.
+ */
 export interface AppProps {
   /**
-   * App name, DNS-1123 label; names its namespace (`<env prefix>-<name>`, at most 63
-   * characters), objects and Argo CD Application. Unique across all apps.
+   * App name, a DNS-1035 label (a letter first: it names Services); names its namespace
+   * (`<env prefix>-<name>`), objects, Services (`<name>-canary`, `<name>-preview`) and Argo CD
+   * Application (`<env>-<name>`), each at most 63 characters. Unique across all apps.
    */
   readonly name: string;
   /** Owning team, DNS-1123 label: its Argo CD project, its label, who may call whom. */
@@ -174,7 +180,10 @@ export interface PortOptions {
   readonly port: number;
 }
 
-/** HTTP health probes. */
+/**
+ * HTTP health probes, both GETs on the first port. Their timing is fixed: readiness every 5 s,
+ * liveness every 10 s, each failing after 3 misses in a row (15 s and 30 s).
+ */
 export interface HttpProbes {
   /**
    * Readiness path: traffic is sent only while it answers 2xx/3xx.
@@ -201,7 +210,9 @@ export interface WebServiceProps extends AppProps {
    */
   readonly probes?: HttpProbes;
   /**
-   * Public host name, or a function of the environment's domain.
+   * Public host name, or a function of the environment's domain; one DNS label under that
+   * domain (`shop.dev.example.com`), the names the environment's Gateway listener and
+   * certificate (`*.<domain>`) cover.
    * @default `<name>.<environment domain>`
    */
   readonly host?: string | ((domain: string) => string);
@@ -212,7 +223,10 @@ export interface WebServiceProps extends AppProps {
   readonly rollout?: RolloutTemplate;
 }
 
-/** A queue consumer or other background process: no Service, no route, rolling updates. */
+/**
+ * A queue consumer or other background process: no Service, no route; rolling updates with
+ * maxSurge 25 % and maxUnavailable 0 (fixed), so capacity never drops during an update.
+ */
 export interface WorkerProps extends AppProps {
   /**
    * Container ports (for metrics, say).
@@ -221,7 +235,11 @@ export interface WorkerProps extends AppProps {
   readonly ports?: readonly PortOptions[];
 }
 
-/** A task on a schedule (CronJob); runs to completion, so no replicas, budget or callers. */
+/**
+ * A task on a schedule (CronJob); runs to completion, so no replicas, budget or callers. Fixed:
+ * a run never starts while the previous one runs (concurrencyPolicy Forbid), a failed run is
+ * retried twice (Job backoffLimit 2), and the last 3 successful and 3 failed Jobs are kept.
+ */
 export interface ScheduledTaskProps extends Omit<
   AppProps,
   'replicas' | 'autoscaling' | 'disruptionBudget' | 'callers' | 'metrics'

@@ -98,6 +98,38 @@ function detection(
   return worst;
 }
 
+/**
+ * Why an analysis with a fixed count can end its run before it fails a bad version, if it can.
+ * Measurements are taken at initialDelay + k × interval (k = 0 .. count − 1); one taken before
+ * the first scrape after promotion sees only the previous version, so the failureLimit + 1
+ * failures needed must all fall at or after the first measurement that can see the new one.
+ */
+function neverFails(
+  metric: AnalysisTemplateObject['spec']['metrics'][number],
+  scrapeSeconds: number,
+): string | undefined {
+  if (metric.count === undefined) return undefined;
+  const count = metric.count;
+  const interval = metric.interval ? parseDurationSeconds(metric.interval) : 0;
+  const delay = metric.initialDelay ? parseDurationSeconds(metric.initialDelay) : 0;
+  const limit = metric.failureLimit ?? DEFAULT_FAILURE_LIMIT;
+  const prefix = `the post-promotion analysis can never fail: failing takes failureLimit ${limit} + 1 = ${limit + 1} failed measurements`;
+  const blind = Math.max(0, scrapeSeconds - delay);
+  if (blind > 0 && interval === 0) {
+    return `${prefix}, but every measurement is at initialDelay ${delay} s, before scrape interval ${scrapeSeconds} s shows the new version; set an interval or an initialDelay of at least ${scrapeSeconds} s`;
+  }
+  const first = blind === 0 ? 0 : Math.ceil(blind / interval);
+  const needed = first + limit + 1;
+  if (count >= needed) return undefined;
+  const firstAt = delay + first * interval;
+  return (
+    `${prefix}, the first that can see the new version being at initialDelay ${delay} s + ${first} × interval ${interval} s = ${firstAt} s ` +
+    `(after scrape interval ${scrapeSeconds} s), so the last is at ${firstAt} s + ${limit} × ${interval} s = ${firstAt + limit * interval} s, ` +
+    `but count ${count} ends the run at ${delay} s + (${count} − 1) × ${interval} s = ${delay + (count - 1) * interval} s; ` +
+    `raise count to at least ${needed}`
+  );
+}
+
 function scrapeInterval(monitor: MonitorObject | undefined): number {
   const endpoint = monitor?.spec.endpoints?.[0] ?? monitor?.spec.podMetricsEndpoints?.[0];
   return endpoint?.interval ? parseDurationSeconds(endpoint.interval) : DEFAULT_SCRAPE_SECONDS;
@@ -155,12 +187,12 @@ export function rollbackBound(
       .map((ref) => detection(findTemplate(templates, ref.templateName), scrape))
       .reduce((a, b) => (b.seconds > a.seconds ? b : a));
     const problems: string[] = [];
-    const limit = worst.metric.failureLimit ?? DEFAULT_FAILURE_LIMIT;
-    if (worst.metric.count !== undefined && worst.metric.count < limit + 1) {
-      problems.push(
-        `the analysis takes count ${worst.metric.count} measurements but fails only after ` +
-          `failureLimit ${limit} + 1 = ${limit + 1}; it can never fail`,
-      );
+    for (const ref of blueGreen.postPromotionAnalysis.templates) {
+      for (const metric of findTemplate(templates, ref.templateName).spec.metrics) {
+        // Metrics of one template usually share their timing: report each finding once.
+        const problem = neverFails(metric, scrape);
+        if (problem && !problems.includes(problem)) problems.push(problem);
+      }
     }
     const scaleDown = blueGreen.scaleDownDelaySeconds ?? 30;
     if (scaleDown < worst.seconds) {

@@ -11,7 +11,7 @@ export interface AnalysisOptions {
    */
   readonly minSuccessRate?: number;
   /**
-   * Highest acceptable 95th-percentile request latency.
+   * Highest acceptable 95th-percentile request latency, above 0.
    * @default Duration.millis(500)
    */
   readonly maxP95Latency?: Duration;
@@ -31,8 +31,9 @@ export interface AnalysisOptions {
    */
   readonly initialDelay?: Duration;
   /**
-   * Measurements a blue-green pre- or post-promotion analysis takes (canary analysis runs
-   * in the background until the rollout completes).
+   * Measurements a blue-green pre- or post-promotion analysis takes, a whole number (canary
+   * analysis runs in the background until the rollout completes). Enough that failureLimit + 1
+   * of them fall after the first scrape of the new version, or the analysis could never fail.
    * @default 5
    */
   readonly count?: number;
@@ -80,7 +81,10 @@ export interface CanaryStep {
   readonly pause?: Duration | typeof MANUAL_PROMOTION;
 }
 
-/** Options of the canary template. */
+/**
+ * Options of the canary template. Fixed: after an abort the canary pods keep running 30 s
+ * (abortScaleDownDelaySeconds 30), so requests in flight on them finish before they go.
+ */
 export interface CanaryOptions {
   /**
    * Traffic steps; weights must increase strictly and end at 100.

@@ -43,6 +43,15 @@ export class WebServiceDefinition extends AppDefinition<WebServiceProps> {
     return this.props.rollout ?? RolloutStrategy.rolling();
   }
 
+  /** The stable Service, plus the canary or preview Service of those templates. */
+  public override get serviceNames(): readonly string[] {
+    const kind = this.rollout.kind;
+    const name = this.props.name;
+    if (kind === 'canary') return [name, `${name}-canary`];
+    if (kind === 'blueGreen') return [name, `${name}-preview`];
+    return [name];
+  }
+
   /** Host name in an environment. */
   public override hostIn(environment: EnvironmentConfig): string {
     const host = this.props.host;
@@ -68,9 +77,6 @@ export class WebService extends AppConstruct {
     return new WebServiceDefinition(props);
   }
 
-  /** The rollback bound computed from the rendered objects, if the template has one. */
-  public readonly rollbackBoundSeconds?: number;
-
   private readonly web: WebServiceDefinition;
 
   public constructor(
@@ -87,9 +93,7 @@ export class WebService extends AppConstruct {
     const metricsPort = definition.ports.find((port) => port.name === metricsPortName) ?? httpPort;
     const rollout = definition.rollout;
 
-    this.service(name);
-    if (rollout.kind === 'canary') this.service(`${name}-canary`);
-    if (rollout.kind === 'blueGreen') this.service(`${name}-preview`);
+    for (const service of definition.serviceNames) this.service(service);
     this.route(httpPort, rollout.kind === 'canary');
     const monitor = this.serviceMonitor(metricsPort.name);
     this.networkPolicy({ gatewayPorts: [httpPort], metricsPort });
@@ -189,10 +193,7 @@ export class WebService extends AppConstruct {
       [analysisTemplate.toJson() as unknown as AnalysisTemplateObject],
       monitor.toJson() as unknown as MonitorObject,
     );
-    if (bound) {
-      this.rollbackBoundSeconds = bound.seconds;
-      this.checkBound(bound.seconds, bound.arithmetic, bound.problems);
-    }
+    if (bound) this.checkBound(bound.seconds, bound.arithmetic, bound.problems);
   }
 
   private checkBound(seconds: number, arithmetic: string, problems: readonly string[]): void {

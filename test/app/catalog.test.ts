@@ -9,11 +9,14 @@ import {
   Worker,
   type WebServiceProps,
 } from '../../constructs/app';
+import type { AppDefinition } from '../../constructs/app';
+import { ConfigError } from '../../constructs/errors';
 import { loadConfig } from '../../environments';
 import { REPO_ROOT } from '../../synth/paths';
+import { renderTree } from '../../synth/render';
 import { synth } from '../../synth/synth';
 import { readTree } from '../../synth/tree';
-import { renderError, versionsFor } from '../support/apps';
+import { renderApps, renderError, versionsFor } from '../support/apps';
 
 const web = (props: Partial<WebServiceProps> = {}) =>
   WebService.define({
@@ -26,7 +29,50 @@ const web = (props: Partial<WebServiceProps> = {}) =>
 describe('bad app input: one clear message naming app, environment, field and rule', () => {
   it('a name that is not DNS-1123', () => {
     expect(renderError([web({ name: 'Shop_API' })])).toContain(
-      "app 'Shop_API' name: must be a DNS-1123 label (lower-case letters, digits and '-'), got 'Shop_API'",
+      "app 'Shop_API' name: must be a DNS-1035 label (a lower-case letter first, then lower-case letters, digits and '-', ending in a letter or digit), got 'Shop_API'",
+    );
+  });
+
+  it('a name starting with a digit, which no Service may have (DNS-1035)', () => {
+    expect(renderError([web({ name: '9lives' })])).toBe(
+      "app '9lives' name: must be a DNS-1035 label (a lower-case letter first, then lower-case letters, digits and '-', ending in a letter or digit), got '9lives'",
+    );
+  });
+
+  it('a name too long for its derived -preview Service', () => {
+    const name = 'a'.repeat(57);
+    expect(renderError([web({ name, rollout: RolloutStrategy.blueGreen() })])).toBe(
+      `app '${name}' name: must leave room for its Service '${name}-preview' (65 characters, at most 63); shorten the app name to at most 55 characters, got 57`,
+    );
+    expect(renderError([web({ name, rollout: RolloutStrategy.canary() })])).toBe(
+      `app '${name}' name: must leave room for its Service '${name}-canary' (64 characters, at most 63); shorten the app name to at most 56 characters, got 57`,
+    );
+    // a rolling web service renders no derived Service: 57 characters fit every name
+    expect(renderApps([web({ name })]).files.size).toBeGreaterThan(0);
+  });
+
+  it('a name too long for the Application name where the namespace prefix is shorter', () => {
+    const name = 'a'.repeat(59);
+    const reference = loadConfig();
+    const config = loadConfig(
+      reference.clusters,
+      reference.environments.map((environment) =>
+        environment.name === 'prod' ? { ...environment, namespacePrefix: 'p' } : environment,
+      ),
+    );
+    const only = { dev: { enabled: false }, test: { enabled: false } };
+    const catalog = {
+      apps: [web({ name, environments: only })],
+      versions: { prod: { [name]: '1.0' } },
+    };
+    expect(() => renderTree(config, undefined, catalog)).toThrow(
+      new ConfigError([
+        {
+          subject: `app '${name}' env 'prod'`,
+          field: 'name',
+          message: `Application and instance label 'prod-${name}' is 64 characters, over the 63 a label value may have; shorten the app name`,
+        },
+      ]),
     );
   });
 
@@ -38,7 +84,7 @@ describe('bad app input: one clear message naming app, environment, field and ru
   });
 
   it('duplicate app names', () => {
-    expect(renderError([web(), web({ host: 'other.example.org' })])).toContain(
+    expect(renderError([web(), web({ host: (domain) => `other.${domain}` })])).toBe(
       "app 'shop' name: app name 'shop' is already used (must be unique)",
     );
   });
@@ -68,7 +114,31 @@ describe('bad app input: one clear message naming app, environment, field and ru
     ]);
     expect(message).toContain("app 'shop' ports[0].port: must be from 1 to 65535, got 0");
     expect(message).toContain("app 'shop' ports[1].port: must be from 1 to 65535, got 70000");
-    expect(message).toContain("app 'shop' ports[2]: duplicate port name 'http'");
+    expect(message).toContain(
+      "app 'shop' ports[2].name: port name 'http' is already used by ports[0] (must be unique)",
+    );
+  });
+
+  it('a duplicate port number under another name', () => {
+    const ports = [
+      { name: 'http', port: 8080 },
+      { name: 'admin', port: 8080 },
+    ];
+    expect(renderError([web({ ports })])).toBe(
+      "app 'shop' ports[1].port: port number 8080 is already used by ports[0] (must be unique)",
+    );
+  });
+
+  it('a host no Gateway listener of the environment accepts', () => {
+    const message = renderError([web({ host: 'shop.other.org' })]);
+    expect(message).toContain(
+      "app 'shop' env 'dev' host: must be one DNS label under the environment's domain, like 'shop.dev.example.com' (the Gateway listener 'https-dev' accepts '*.dev.example.com'), got 'shop.other.org'",
+    );
+    expect(message).toContain("app 'shop' env 'prod' host:");
+    // the certificate of *.dev.example.com covers one label, not two
+    expect(renderError([web({ host: (domain) => `a.b.${domain}` })])).toContain(
+      "app 'shop' env 'dev' host: must be one DNS label under the environment's domain, like 'shop.dev.example.com' (the Gateway listener 'https-dev' accepts '*.dev.example.com'), got 'a.b.dev.example.com'",
+    );
   });
 
   it('canary weights that do not increase strictly', () => {
@@ -178,6 +248,52 @@ describe('bad app input: one clear message naming app, environment, field and ru
     expect(message).toContain("app 'shop' dependencies: names unknown app 'billing'");
   });
 
+  it('a dependency on an app that is not enabled in the environment', () => {
+    const worker = Worker.define({
+      name: 'mailer',
+      team: 'crm',
+      image: 'registry.example.com/crm/mailer',
+      environments: { prod: { enabled: false } },
+    });
+    const versions = { ...versionsFor([web(), worker]), prod: { shop: '1.0.0' } };
+    expect(renderError([web({ dependencies: ['mailer'] }), worker], versions)).toBe(
+      "app 'shop' env 'prod' dependencies: 'mailer' is not enabled in prod; disable this app there too or drop the dependency",
+    );
+  });
+
+  it('a blue-green analysis that can never fail: 3 measurements, failureLimit 2', () => {
+    const rollout = RolloutStrategy.blueGreen({ analysis: { count: 3, failureLimit: 2 } });
+    // the measurement at 0 s comes before the first scrape (15 s) of the new version
+    expect(renderError([web({ rollout })])).toContain(
+      "app 'shop' env 'dev' rollout: the post-promotion analysis can never fail: failing takes failureLimit 2 + 1 = 3 failed measurements, " +
+        'the first that can see the new version being at initialDelay 0 s + 1 × interval 20 s = 20 s (after scrape interval 15 s), ' +
+        'so the last is at 20 s + 2 × 20 s = 60 s, but count 3 ends the run at 0 s + (3 − 1) × 20 s = 40 s; raise count to at least 4',
+    );
+  });
+
+  it('a blue-green analysis that can fail within its run is accepted', () => {
+    const rollout = RolloutStrategy.blueGreen({ analysis: { count: 4, failureLimit: 2 } });
+    const tree = renderApps([web({ rollout })]);
+    expect(tree.files.has('apps/prod/shop/rollout-shop.yaml')).toBe(true);
+  });
+
+  it('a p95 latency ceiling of 0 and a count that is no whole number of at least 1', () => {
+    const rollout = RolloutStrategy.blueGreen({
+      analysis: { maxP95Latency: Duration.millis(0), count: 0 },
+    });
+    const message = renderError([web({ rollout })]);
+    expect(message).toContain(
+      "app 'shop' rollout.analysis.maxP95Latency: must be above 0, got 0 ms",
+    );
+    expect(message).toContain(
+      "app 'shop' rollout.analysis.count: must be a whole number of at least 1, got 0",
+    );
+    const fractional = RolloutStrategy.blueGreen({ analysis: { count: 6.5 } });
+    expect(renderError([web({ rollout: fractional })])).toBe(
+      "app 'shop' rollout.analysis.count: must be a whole number of at least 1, got 6.5",
+    );
+  });
+
   it('a disruption budget that would block node drains', () => {
     expect(renderError([web({ replicas: 2, disruptionBudget: { minAvailable: 2 } })])).toContain(
       "app 'shop' env 'dev' disruptionBudget.minAvailable: 2 with as few as 2 replica(s) would block every node drain",
@@ -197,14 +313,162 @@ describe('bad app input: one clear message naming app, environment, field and ru
   });
 });
 
+// The bad-input list of issue 4, each run through the synth command onto an existing tree.
+const badInput: [
+  string,
+  AppDefinition[],
+  Record<string, Record<string, string>> | undefined,
+  string,
+][] = [
+  [
+    'a name that is not DNS-1123',
+    [web({ name: 'Shop_API' })],
+    undefined,
+    "app 'Shop_API' name: must be a DNS-1035 label",
+  ],
+  [
+    'a name too long for the namespace rule',
+    [web({ name: 'a'.repeat(60) })],
+    undefined,
+    `app '${'a'.repeat(60)}' env 'dev' name: namespace 'dev-${'a'.repeat(60)}' is 64 characters, over the 63`,
+  ],
+  [
+    'duplicate app names',
+    [web(), web({ host: (domain) => `other.${domain}` })],
+    undefined,
+    "app 'shop' name: app name 'shop' is already used (must be unique)",
+  ],
+  [
+    'two apps claiming the same host',
+    [web(), web({ name: 'shop-v2', host: (domain) => `shop.${domain}` })],
+    undefined,
+    "app 'shop-v2' env 'dev' host: host 'shop.dev.example.com' is already claimed by app 'shop'",
+  ],
+  [
+    'a port outside 1-65535',
+    [web({ ports: [{ name: 'http', port: 65536 }] })],
+    undefined,
+    "app 'shop' ports[0].port: must be from 1 to 65535, got 65536",
+  ],
+  [
+    'a duplicate port number',
+    [
+      web({
+        ports: [
+          { name: 'http', port: 8080 },
+          { name: 'admin', port: 8080 },
+        ],
+      }),
+    ],
+    undefined,
+    "app 'shop' ports[1].port: port number 8080 is already used by ports[0] (must be unique)",
+  ],
+  [
+    'a duplicate port name',
+    [
+      web({
+        ports: [
+          { name: 'http', port: 8080 },
+          { name: 'http', port: 8081 },
+        ],
+      }),
+    ],
+    undefined,
+    "app 'shop' ports[1].name: port name 'http' is already used by ports[0] (must be unique)",
+  ],
+  [
+    'canary weights not strictly increasing',
+    [
+      web({
+        rollout: RolloutStrategy.canary({
+          steps: [{ weight: 50 }, { weight: 50 }, { weight: 100 }],
+        }),
+      }),
+    ],
+    undefined,
+    "app 'shop' rollout.steps: canary weights must be whole percentages that increase strictly and end at 100, got [50, 50, 100]",
+  ],
+  [
+    'canary weights not ending at 100',
+    [web({ rollout: RolloutStrategy.canary({ steps: [{ weight: 10 }, { weight: 90 }] }) })],
+    undefined,
+    "app 'shop' rollout.steps: canary weights must be whole percentages that increase strictly and end at 100, got [10, 90]",
+  ],
+  [
+    'an image with the :latest tag',
+    [web({ image: 'registry.example.com/web/shop:latest' })],
+    undefined,
+    "app 'shop' image: must not use the ':latest' tag (got 'registry.example.com/web/shop:latest')",
+  ],
+  [
+    'an image without repository',
+    [web({ image: ':1.0' })],
+    undefined,
+    "app 'shop' image: must be an image repository without tag or digest, like registry.example.com/team/app, got ':1.0'",
+  ],
+  [
+    'min replicas above max',
+    [web({ environments: { prod: { autoscaling: { minReplicas: 4, maxReplicas: 2 } } } })],
+    undefined,
+    "app 'shop' environments.prod.autoscaling.maxReplicas: must not be below minReplicas (2 < 4)",
+  ],
+  [
+    'a memory limit below its request',
+    [web({ resources: { memoryRequest: '512Mi', memoryLimit: '256Mi' } })],
+    undefined,
+    "app 'shop' env 'dev' resources.memoryLimit: must not be below memoryRequest (256Mi < 512Mi)",
+  ],
+  [
+    'a rollback bound over the limit',
+    [
+      web({
+        rollout: RolloutStrategy.canary({
+          steps: [{ weight: 50, pause: RolloutStrategy.MANUAL }, { weight: 100 }],
+          analysis: { interval: Duration.seconds(60) },
+        }),
+      }),
+    ],
+    undefined,
+    "app 'shop' env 'dev' rollout: worst-case rollback takes initialDelay 0 s + scrape interval 15 s + (failureLimit 2 + 1) × interval 60 s = 195 s, over the environment's limit of 120 s",
+  ],
+  [
+    'an override for an environment that does not exist',
+    [web({ environments: { qa: { replicas: 1 } } })],
+    undefined,
+    "app 'shop' environments.qa: overrides unknown environment 'qa'; known environments: dev, test, prod",
+  ],
+  [
+    'a missing image version for an enabled environment',
+    [web()],
+    { dev: { shop: '1.0.0' }, test: { shop: '1.0.0' } },
+    "app 'shop' env 'prod' version: no image version in environments/versions/prod.json",
+  ],
+];
+
 describe('bad app input writes nothing', () => {
-  it('leaves gitops/ byte-identical', () => {
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'apps-')), 'gitops');
-    fs.cpSync(path.join(REPO_ROOT, 'gitops'), out, { recursive: true });
-    const before = readTree(out);
-    const catalog = { apps: [web({ name: 'Bad' })], versions: {} };
-    expect(() => synth({ outDir: out, config: loadConfig(), catalog })).toThrow("app 'Bad' name");
-    expect(readTree(out)).toEqual(before);
-    fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  let workdir: string;
+  beforeEach(() => {
+    workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'apps-'));
   });
+  afterEach(() => fs.rmSync(workdir, { recursive: true, force: true }));
+
+  it.each(badInput)(
+    '%s: names app, env, field and rule; the tree stays byte-identical',
+    (_case, apps, versions, expected) => {
+      const out = path.join(workdir, 'gitops');
+      fs.cpSync(path.join(REPO_ROOT, 'gitops'), out, { recursive: true });
+      const before = readTree(out);
+      const catalog = { apps, versions: versions ?? versionsFor(apps) };
+      let failure: unknown;
+      try {
+        synth({ outDir: out, config: loadConfig(), catalog });
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).toBeInstanceOf(ConfigError);
+      expect((failure as ConfigError).message).toContain(expected);
+      expect(readTree(out)).toEqual(before);
+      expect(fs.readdirSync(workdir)).toEqual(['gitops']);
+    },
+  );
 });

@@ -115,8 +115,42 @@ describe('rollbackBound', () => {
       [template([{ interval: '10s', failureLimit: 3, count: 3 }])],
       monitor('15s'),
     );
+    // measurements at 0, 10, 20 s; the first after the 15 s scrape is at 20 s (k = 2)
     expect(bound?.problems).toEqual([
-      'the analysis takes count 3 measurements but fails only after failureLimit 3 + 1 = 4; it can never fail',
+      'the post-promotion analysis can never fail: failing takes failureLimit 3 + 1 = 4 failed measurements, ' +
+        'the first that can see the new version being at initialDelay 0 s + 2 × interval 10 s = 20 s (after scrape interval 15 s), ' +
+        'so the last is at 20 s + 3 × 10 s = 50 s, but count 3 ends the run at 0 s + (3 − 1) × 10 s = 20 s; raise count to at least 6',
+    ]);
+  });
+
+  it('blue-green: count 3 with failureLimit 2 can never fail, the measurement at 0 s sees only the old version', () => {
+    const analysis = (count: number, initialDelay = '0s') => [
+      template([
+        { interval: '20s', initialDelay, failureLimit: 2, count },
+        { interval: '20s', initialDelay, failureLimit: 2, count },
+      ]),
+    ];
+    // count ≥ failureLimit + 1 = 3, yet the failures could only come at 20, 40, 60 s: run ends at 40 s
+    expect(rollbackBound(blueGreen(600), analysis(3), monitor('15s'))?.problems).toEqual([
+      'the post-promotion analysis can never fail: failing takes failureLimit 2 + 1 = 3 failed measurements, ' +
+        'the first that can see the new version being at initialDelay 0 s + 1 × interval 20 s = 20 s (after scrape interval 15 s), ' +
+        'so the last is at 20 s + 2 × 20 s = 60 s, but count 3 ends the run at 0 s + (3 − 1) × 20 s = 40 s; raise count to at least 4',
+    ]);
+    // 0, 20, 40, 60 s: three measurements from 20 s on
+    expect(rollbackBound(blueGreen(600), analysis(4), monitor('15s'))?.problems).toEqual([]);
+    // an initial delay past the first scrape makes every measurement count: 15, 35, 55 s
+    expect(rollbackBound(blueGreen(600), analysis(3, '15s'), monitor('15s'))?.problems).toEqual([]);
+  });
+
+  it('blue-green: without an interval every measurement is taken before the new version shows', () => {
+    const bound = rollbackBound(
+      blueGreen(600),
+      [template([{ failureLimit: 0, count: 1 }])],
+      monitor('15s'),
+    );
+    expect(bound?.problems).toEqual([
+      'the post-promotion analysis can never fail: failing takes failureLimit 0 + 1 = 1 failed measurements, ' +
+        'but every measurement is at initialDelay 0 s, before scrape interval 15 s shows the new version; set an interval or an initialDelay of at least 15 s',
     ]);
   });
 
