@@ -5,7 +5,11 @@ import type { RolloutTemplate } from './rollout';
 
 /** A Secret the app reads, referenced by name: its values never appear in this repository. */
 export interface SecretReference {
-  /** Name of the Secret in the app's namespace (created by SOPS, External Secrets, ...). */
+  /**
+   * Name of the Secret in the app's namespace. Argo CD never deploys it (the team's AppProject
+   * does not allow the Secret kind): ops create it in `<env>-<app>` once the first sync has
+   * created the namespace; the pods wait in CreateContainerConfigError until it exists.
+   */
   readonly secretName: string;
   /**
    * Environment variables to fill from the Secret: variable name to key in the Secret.

@@ -1,4 +1,6 @@
+import { APPS } from '../../apps';
 import { ScheduledTask, Worker } from '../../constructs/app';
+import { ENVIRONMENTS } from '../../environments';
 import { renderApps } from '../support/apps';
 import {
   findObject,
@@ -50,16 +52,21 @@ describe('the reference apps', () => {
       (file) => file.startsWith('apps/') && file.split('/').length === 4,
     );
     const folders = [...new Set(appFiles.map((file) => file.split('/').slice(0, 3).join('/')))];
-    expect(folders.sort()).toEqual([
-      'apps/dev/checkout-api',
-      'apps/dev/order-worker',
-      'apps/dev/storefront',
-      'apps/prod/checkout-api',
-      'apps/prod/storefront',
-      'apps/test/checkout-api',
-      'apps/test/order-worker',
-      'apps/test/storefront',
-    ]);
+    // Derived from APPS, so adding an app (README "Add an app") keeps this true.
+    const expected = ENVIRONMENTS.flatMap((environment) =>
+      APPS.filter((app) => app.enabledIn(environment)).map(
+        (app) => `apps/${environment.name}/${app.name}`,
+      ),
+    );
+    expect(folders.sort()).toEqual(expected.sort());
+    for (const env of ['dev', 'test']) {
+      for (const app of ['checkout-api', 'storefront', 'order-worker']) {
+        expect(folders).toContain(`apps/${env}/${app}`);
+      }
+    }
+    expect(folders).toContain('apps/prod/checkout-api');
+    expect(folders).toContain('apps/prod/storefront');
+    expect(folders).not.toContain('apps/prod/order-worker');
   });
 
   it('take their image version per environment from environments/versions', () => {
