@@ -13,5 +13,5 @@ export const prod: EnvironmentConfig = {
     memoryLimit: '512Mi',
   },
   syncPolicy: SyncPolicy.gated(),
-  alertReceiver: AlertReceiver.webhook({ secretName: 'alerts-feishu' }),
+  alertReceiver: AlertReceiver.lark({ secretName: 'alerts-feishu' }),
 };

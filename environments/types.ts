@@ -113,14 +113,28 @@ export class AlertReceiver {
     return new AlertReceiver('slack', options.secretName, options.channel);
   }
 
-  /** A generic JSON webhook (Feishu/Lark, Teams via a relay, ...), URL in the Secret's `address`. */
+  /**
+   * A Feishu/Lark group bot, through Flux's `lark` provider (the bot accepts only its own
+   * message format, which the generic provider does not send). The bot's webhook URL is in the
+   * Secret's `address`.
+   * @see https://fluxcd.io/flux/components/notification/providers/#lark
+   */
+  public static lark(options: { readonly secretName: string }) {
+    return new AlertReceiver('lark', options.secretName, undefined);
+  }
+
+  /**
+   * A generic JSON webhook (Flux's event JSON as is: a relay, an incident tool that takes any
+   * JSON; not chat bots with their own format, such as Feishu/Lark), URL in the Secret's
+   * `address`.
+   */
   public static webhook(options: { readonly secretName: string }) {
     return new AlertReceiver('generic', options.secretName, undefined);
   }
 
   private constructor(
     /** Flux notification provider type. */
-    public readonly type: 'slack' | 'generic',
+    public readonly type: 'slack' | 'lark' | 'generic',
     /** Name of the Secret (in the alerting namespace) holding the webhook URL. */
     public readonly secretName: string,
     /** Channel, for receivers that have one. */

@@ -97,6 +97,12 @@ export interface PlatformComponentProps {
    * @default [] - installs without waiting for other releases
    */
   readonly dependsOn?: readonly ReleaseReference[];
+  /**
+   * Namespaces of every component on the cluster, this one's included, for components that act
+   * on the whole platform (Flux's alerts watch the HelmReleases in each of them).
+   * @default [] - only the component's own namespace is known
+   */
+  readonly platformNamespaces?: readonly string[];
 }
 
 /** Options of {@link PlatformComponent.installChart}. */

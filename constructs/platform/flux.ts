@@ -18,6 +18,7 @@ import {
   type ComponentIdentity,
   type PlatformComponentProps,
 } from './component';
+import { compareStrings } from '../order';
 import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
 import { CHART_VERSIONS } from './versions';
 
@@ -83,16 +84,33 @@ const controller = (memory: string, concurrency: number): FluxControllerValues =
 
 const PROVIDER_TYPES: Readonly<Record<AlertReceiver['type'], ProviderSpecType>> = {
   slack: ProviderSpecType.SLACK,
+  lark: ProviderSpecType.LARK,
   generic: ProviderSpecType.GENERIC,
 };
 
-// The Flux objects whose failures reach people. A failing HelmRelease fails the health checks
-// of the platform-controllers Kustomization, so Kustomization events cover every component.
-const WATCHED_KINDS = [
-  AlertSpecEventSourcesKind.KUSTOMIZATION,
-  AlertSpecEventSourcesKind.GIT_REPOSITORY,
-  AlertSpecEventSourcesKind.HELM_RELEASE,
-] as const;
+/**
+ * The Flux objects an environment's Alert watches. An event source matches one namespace only
+ * (`namespace: '*'` is not valid), so: the Kustomizations and GitRepositories, which all live
+ * in flux-system, and the HelmReleases in every component's namespace, where each component
+ * keeps its own release (a failing release only fails platform-controllers' health checks
+ * after their timeout; its own events name the release and the Helm error at once).
+ */
+export function alertEventSources(
+  platformNamespaces: readonly string[],
+): { kind: AlertSpecEventSourcesKind; name: string; namespace: string }[] {
+  const releaseNamespaces = [...new Set([FLUX_NAMESPACE, ...platformNamespaces])].sort(
+    compareStrings,
+  );
+  return [
+    { kind: AlertSpecEventSourcesKind.KUSTOMIZATION, name: '*', namespace: FLUX_NAMESPACE },
+    { kind: AlertSpecEventSourcesKind.GIT_REPOSITORY, name: '*', namespace: FLUX_NAMESPACE },
+    ...releaseNamespaces.map((namespace) => ({
+      kind: AlertSpecEventSourcesKind.HELM_RELEASE,
+      name: '*',
+      namespace,
+    })),
+  ];
+}
 
 /**
  * Flux. Adopts the `flux` release Pulumi installed (same chart, same name) so controller
@@ -136,10 +154,15 @@ export class Flux extends PlatformComponent {
       props.settings?.alertSeverity === 'info'
         ? AlertSpecEventSeverity.INFO
         : AlertSpecEventSeverity.ERROR;
-    for (const environment of props.environments) this.addAlert(environment, severity);
+    const sources = alertEventSources(props.platformNamespaces ?? []);
+    for (const environment of props.environments) this.addAlert(environment, severity, sources);
   }
 
-  private addAlert(environment: EnvironmentConfig, severity: AlertSpecEventSeverity): void {
+  private addAlert(
+    environment: EnvironmentConfig,
+    severity: AlertSpecEventSeverity,
+    eventSources: ReturnType<typeof alertEventSources>,
+  ): void {
     const receiver = environment.alertReceiver;
     const metadata = { name: environment.name, namespace: this.namespace };
     new Provider(this.configs, `provider-${environment.name}`, {
@@ -155,7 +178,7 @@ export class Flux extends PlatformComponent {
       spec: {
         providerRef: { name: environment.name },
         eventSeverity: severity,
-        eventSources: WATCHED_KINDS.map((kind) => ({ kind, name: '*', namespace: this.namespace })),
+        eventSources,
         eventMetadata: { environment: environment.name },
       },
     });

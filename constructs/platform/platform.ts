@@ -209,7 +209,11 @@ export class Platform extends Construct {
     super(scope, id);
     const settings = props.cluster.platform ?? {};
     const built = new Map<ComponentKey, PlatformComponent>();
-    for (const key of orderComponents(props.cluster.name, settings)) {
+    const order = orderComponents(props.cluster.name, settings);
+    const platformNamespaces = [
+      ...new Set(order.map((key) => PLATFORM_COMPONENTS[key].identity.namespace)),
+    ].sort(compareStrings);
+    for (const key of order) {
       const definition = PLATFORM_COMPONENTS[key];
       const soft = (definition.after ?? []).filter((dependency) => built.has(dependency));
       const dependsOn = [...definition.dependsOn, ...soft].map((dependency) => {
@@ -221,7 +225,12 @@ export class Platform extends Construct {
         createComponent(
           key,
           this,
-          { cluster: props.cluster, environments: props.environments, dependsOn },
+          {
+            cluster: props.cluster,
+            environments: props.environments,
+            dependsOn,
+            platformNamespaces,
+          },
           settings,
         ),
       );

@@ -43,20 +43,58 @@ describe('Flux', () => {
     ]);
   });
 
-  it('notifies prod through a generic webhook (Feishu) on errors of every Flux object', () => {
+  it('notifies prod through the Lark provider (Feishu bots reject generic JSON)', () => {
     const provider = findObject(referenceTree(), 'platform/prod/configs/flux/', 'Provider', 'prod');
-    expect(provider.spec).toEqual({ type: 'generic', secretRef: { name: 'alerts-feishu' } });
+    expect(provider.spec).toEqual({ type: 'lark', secretRef: { name: 'alerts-feishu' } });
+  });
+
+  it.each(['dev', 'prod'])(
+    'alerts on errors of the HelmReleases in every component namespace of %s',
+    (cluster) => {
+      const releaseNamespaces = [
+        ...new Set(
+          objectsUnder(`platform/${cluster}/controllers/`, 'HelmRelease').map(
+            (release) => release.metadata.namespace,
+          ),
+        ),
+      ];
+      // Regression: the Alert watched flux-system only, where only Flux's own release lives.
+      expect(releaseNamespaces.length).toBeGreaterThan(5);
+      for (const alert of objectsUnder(`platform/${cluster}/configs/flux/`, 'Alert')) {
+        const spec = alert.spec as {
+          eventSeverity: string;
+          eventSources: { kind: string; name: string; namespace: string }[];
+        };
+        expect(spec.eventSeverity).toBe('error');
+        const watched = (kind: string) =>
+          spec.eventSources
+            .filter((source) => source.kind === kind && source.name === '*')
+            .map((source) => source.namespace);
+        expect(watched('HelmRelease').sort()).toEqual(releaseNamespaces.sort());
+        expect(watched('Kustomization')).toEqual(['flux-system']);
+        expect(watched('GitRepository')).toEqual(['flux-system']);
+        // Flux rejects a '*' namespace: every source names one.
+        expect(spec.eventSources.every((source) => source.namespace !== '*')).toBe(true);
+      }
+    },
+  );
+
+  it('labels each prod alert with its environment', () => {
     const alert = findObject(referenceTree(), 'platform/prod/configs/flux/', 'Alert', 'prod');
-    expect(alert.spec).toEqual({
+    expect(alert.spec).toMatchObject({
       providerRef: { name: 'prod' },
-      eventSeverity: 'error',
-      eventSources: ['Kustomization', 'GitRepository', 'HelmRelease'].map((kind) => ({
-        kind,
-        name: '*',
-        namespace: 'flux-system',
-      })),
       eventMetadata: { environment: 'prod' },
     });
+  });
+
+  it('stops watching the namespace of a component a cluster turns off', () => {
+    const tree = renderWithPlatform('dev', { tekton: { enabled: false } });
+    const alert = findObject(tree, 'platform/dev/configs/flux/', 'Alert', 'dev');
+    const namespaces = (alert.spec as { eventSources: { namespace: string }[] }).eventSources.map(
+      (source) => source.namespace,
+    );
+    expect(namespaces).not.toContain('tekton-operator');
+    expect(namespaces).toContain('argocd');
   });
 
   it('sends info events too when a cluster asks', () => {
@@ -67,10 +105,20 @@ describe('Flux', () => {
   });
 
   it('renders no Secret with data anywhere in the tree', () => {
-    const secrets = objectsOf(referenceTree()).filter(({ object }) => object.kind === 'Secret');
+    const objects = objectsOf(referenceTree());
+    // Guard against a vacuous pass: the scan must have seen the whole tree.
+    expect(objects.length).toBeGreaterThan(200);
+    const secrets = objects.filter(({ object }) => object.kind === 'Secret');
     for (const { object } of secrets) {
       expect(object.data).toBeUndefined();
       expect(object.stringData).toBeUndefined();
+    }
+    // Webhook URLs are referenced by Secret name only, and no manifest embeds one.
+    const providers = objects.filter(({ object }) => object.kind === 'Provider');
+    expect(providers.length).toBeGreaterThan(0);
+    for (const { object } of providers) {
+      expect((object.spec as { secretRef?: { name: string } }).secretRef?.name).toMatch(/^alerts-/);
+      expect(object.spec).not.toHaveProperty('address');
     }
   });
 });
