@@ -6,7 +6,9 @@ import {
   KustomizationSpecDecryptionProvider,
   KustomizationSpecSourceRefKind,
   type KustomizationSpec,
+  type KustomizationSpecHealthCheckExprs,
 } from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
+import { compareStrings } from '../order';
 import { PlatformLayer, type HealthCheck } from '../platform/component';
 import { FLUX_NAMESPACE, FLUX_SYNC_NAME, repositoryPath } from './flux-sync';
 
@@ -70,8 +72,11 @@ export class FluxLayers extends Construct {
 
     // Per layer: CRDs are never pruned (deleting a CRD deletes every object of its kind);
     // controllers are gated on explicit health checks (each HelmRelease Ready means its chart,
-    // CRDs included, is installed); configs wait for all they apply; apps do not wait, Argo CD
-    // reports each app's health itself.
+    // CRDs included, is installed; operator-built services such as the Ceph cluster are checked
+    // by their own status); configs wait for all they apply; apps do not wait, Argo CD reports
+    // each app's health itself.
+    const checks = props.controllerHealthChecks;
+    const expressions = healthCheckExpressions(cluster.name, checks);
     const perLayer: Record<string, Partial<KustomizationSpec>> = {
       'platform-crds': { interval: '1h', timeout: '5m', prune: false, wait: true },
       'platform-controllers': {
@@ -79,9 +84,15 @@ export class FluxLayers extends Construct {
         timeout: '15m',
         prune: true,
         healthChecks:
-          props.controllerHealthChecks.length > 0
-            ? props.controllerHealthChecks.map((check) => ({ ...check }))
+          checks.length > 0
+            ? checks.map(({ apiVersion, kind, name, namespace }) => ({
+                apiVersion,
+                kind,
+                name,
+                namespace,
+              }))
             : undefined,
+        healthCheckExprs: expressions.length > 0 ? expressions : undefined,
       },
       'platform-configs': { interval: '1h', timeout: '5m', prune: true, wait: true },
       apps: { interval: '10m', timeout: '5m', prune: true },
@@ -106,4 +117,30 @@ export class FluxLayers extends Construct {
       });
     }
   }
+}
+
+/**
+ * The health-check expressions of a layer, one per kind (Flux applies an expression to every
+ * checked object of its kind), sorted by kind; fails when two checks of a kind disagree.
+ */
+export function healthCheckExpressions(
+  clusterName: string,
+  checks: readonly HealthCheck[],
+): KustomizationSpecHealthCheckExprs[] {
+  const byKind = new Map<string, KustomizationSpecHealthCheckExprs>();
+  for (const { apiVersion, kind, expression } of checks) {
+    if (!expression) continue;
+    const key = `${apiVersion}/${kind}`;
+    const rendered = { apiVersion, kind, current: expression.current, failed: expression.failed };
+    const seen = byKind.get(key);
+    if (seen && (seen.current !== rendered.current || seen.failed !== rendered.failed)) {
+      throw new Error(
+        `cluster '${clusterName}': health checks of ${key} disagree on their expressions; Flux takes one per kind`,
+      );
+    }
+    byKind.set(key, rendered);
+  }
+  return [...byKind.entries()]
+    .sort(([a], [b]) => compareStrings(a, b))
+    .map(([, expression]) => expression);
 }

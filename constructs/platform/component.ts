@@ -1,5 +1,6 @@
 // The component contract: what every platform component renders and how it plugs into the
 // cluster's Flux layers (crds -> controllers -> configs).
+import type { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import type { ClusterConfig, EnvironmentConfig } from '../../environments/types';
@@ -45,6 +46,21 @@ export enum PodSecurityLevel {
   PRIVILEGED = 'privileged',
 }
 
+/**
+ * CEL expressions over an object (its fields at the root: `status.phase`) telling Flux whether
+ * it is healthy, for kinds whose status kstatus cannot read.
+ * @see https://fluxcd.io/flux/components/kustomize/kustomizations/#health-check-expressions
+ */
+export interface HealthExpression {
+  /** True once the object is healthy. */
+  readonly current: string;
+  /**
+   * True once the object has failed, so Flux reports it instead of waiting for the timeout.
+   * @default - the object is in progress until `current` holds
+   */
+  readonly failed?: string;
+}
+
 /** A reference to a Kubernetes object Flux checks for readiness before the next layer. */
 export interface HealthCheck {
   /** API version of the object, e.g. `helm.toolkit.fluxcd.io/v2`. */
@@ -55,6 +71,11 @@ export interface HealthCheck {
   readonly name: string;
   /** Namespace of the object; omitted for cluster-scoped objects. */
   readonly namespace?: string;
+  /**
+   * How Flux tells the object is healthy; one per kind (Flux keys the expressions by kind).
+   * @default - kstatus: Ready/Reconciling/Stalled conditions and observedGeneration
+   */
+  readonly expression?: HealthExpression;
 }
 
 /** A HelmRelease another component's release waits for. */
@@ -63,6 +84,11 @@ export interface ReleaseReference {
   readonly name: string;
   /** HelmRelease namespace. */
   readonly namespace: string;
+  /**
+   * The dependency's {@link ComponentIdentity.settleTime}.
+   * @default - the dependency serves once its release is Ready
+   */
+  readonly settleTime?: Duration;
 }
 
 /** What identifies a component; static, so the platform can order components before building them. */
@@ -84,6 +110,15 @@ export interface ComponentIdentity {
    * @default false - the component owns its namespace and renders it
    */
   readonly systemNamespace?: boolean;
+  /**
+   * How long the component may take to serve after its HelmRelease is Ready, when the release
+   * only starts an operator that then builds the service (Rook: the Ceph cluster's mons, OSDs,
+   * pools and object store come up minutes after the operator). A HelmRelease's `dependsOn`
+   * sees only the other HelmRelease, so releases that depend on such a component wait this much
+   * longer for their own resources on first install, and retry that install without limit.
+   * @default - the component serves once its release is Ready
+   */
+  readonly settleTime?: Duration;
 }
 
 /** Props every platform component receives from the platform. */
@@ -122,6 +157,14 @@ export interface InstallChartOptions {
 
 // The OCI layer that holds a Helm chart; Flux copies it as the chart archive.
 const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
+
+// helm-controller's default wait for a release's resources (`spec.timeout`), in minutes.
+const HELM_TIMEOUT_MINUTES = 5;
+
+// Install remediation retries: a few for ordinary releases, unlimited (a negative number) for
+// releases waiting on a dependency that settles after its own release is Ready.
+const INSTALL_RETRIES = 3;
+const UNLIMITED_RETRIES = -1;
 
 /**
  * Base of every platform component. A subclass passes its identity, then calls
@@ -209,13 +252,22 @@ export abstract class PlatformComponent extends Construct {
       name: ref.name,
       namespace: ref.namespace,
     }));
+    // On a first boot a dependency such as Rook is Ready long before its Ceph cluster serves,
+    // and this release's volumes and buckets stay pending until it does: wait that much longer
+    // for the first install, and keep retrying it rather than stall after a few attempts.
+    // Upgrades keep the defaults: by then the dependency serves.
+    const settle = Math.max(
+      0,
+      ...(this.props.dependsOn ?? []).map((ref) => ref.settleTime?.toMinutes() ?? 0),
+    );
     const common = {
       interval: options.interval ?? '30m',
       releaseName: name,
       dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
       install: {
         crds: crds ? HelmReleaseSpecInstallCrds.CREATE_REPLACE : HelmReleaseSpecInstallCrds.SKIP,
-        remediation: { retries: 3 },
+        timeout: settle > 0 ? `${HELM_TIMEOUT_MINUTES + settle}m` : undefined,
+        remediation: { retries: settle > 0 ? UNLIMITED_RETRIES : INSTALL_RETRIES },
       },
       upgrade: {
         crds: crds ? HelmReleaseSpecUpgradeCrds.CREATE_REPLACE : HelmReleaseSpecUpgradeCrds.SKIP,

@@ -217,8 +217,8 @@ export class Platform extends Construct {
       const definition = PLATFORM_COMPONENTS[key];
       const soft = (definition.after ?? []).filter((dependency) => built.has(dependency));
       const dependsOn = [...definition.dependsOn, ...soft].map((dependency) => {
-        const { name, namespace } = PLATFORM_COMPONENTS[dependency].identity;
-        return { name, namespace };
+        const { name, namespace, settleTime } = PLATFORM_COMPONENTS[dependency].identity;
+        return { name, namespace, settleTime };
       });
       built.set(
         key,

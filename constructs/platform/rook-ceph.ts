@@ -1,5 +1,6 @@
 // Rook-Ceph: the operator, and a Ceph cluster on the nodes' raw storage devices with an RBD
 // block pool behind the default StorageClass, optionally a shared filesystem and an object store.
+import { Duration, type ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { ClusterTier, type ClusterConfig } from '../../environments/types';
@@ -14,6 +15,7 @@ import {
   PlatformComponent,
   PodSecurityLevel,
   type ComponentIdentity,
+  type HealthExpression,
   type PlatformComponentProps,
 } from './component';
 import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
@@ -96,6 +98,17 @@ export function hasObjectStore(cluster: ClusterConfig): boolean {
   );
 }
 
+/**
+ * When a Rook object (CephCluster, pool, filesystem, object store) serves: its operator sets
+ * `status.phase` to `Ready` once the Ceph daemons behind it run, and to `Failure` when it gives
+ * up. kstatus cannot read that (Rook sets no Ready condition it understands), so Flux gets it
+ * as an expression.
+ */
+export const CEPH_READY: HealthExpression = {
+  current: "has(status.phase) && status.phase == 'Ready'",
+  failed: "has(status.phase) && status.phase == 'Failure'",
+};
+
 const storageNodes = (cluster: ClusterConfig) =>
   cluster.nodes.filter((node) => (node.storageDevices ?? []).length > 0);
 
@@ -104,6 +117,13 @@ const storageNodes = (cluster: ClusterConfig) =>
  * and StorageClasses sit in the controllers layer beside the operator: components that need
  * volumes (monitoring, Loki) install after this release, while a Ceph cluster in the configs
  * layer would only be created after their releases had to be Ready, which never happens.
+ *
+ * The release is Ready once the operator runs, minutes before Ceph serves; a HelmRelease can
+ * only wait for another HelmRelease. So two things cover the gap: the releases that depend on
+ * this one give their first install {@link RookCeph.IDENTITY}'s settle time and unlimited
+ * retries (see the component contract), and the platform-controllers layer health-checks the
+ * CephCluster and every pool, filesystem and object store by their phase, so nothing in the
+ * configs layer or later applies before storage actually works.
  */
 export class RookCeph extends PlatformComponent {
   /** Name, namespace and source of the component. */
@@ -113,6 +133,9 @@ export class RookCeph extends PlatformComponent {
     sourceFile: 'constructs/platform/rook-ceph.ts',
     // OSDs and CSI plugins need raw devices and host mounts.
     podSecurity: PodSecurityLevel.PRIVILEGED,
+    // From operator start to mons in quorum, OSDs prepared on every disk and the object store's
+    // gateways up: about 10 minutes on three nodes; twice that leaves room for image pulls.
+    settleTime: Duration.minutes(20),
   };
 
   /** The chart values rendered into the HelmRelease. */
@@ -158,6 +181,17 @@ export class RookCeph extends PlatformComponent {
     if (hasObjectStore(cluster)) this.addObjectStore();
   }
 
+  // Each Rook object gates the next layer until Ceph serves it (see the class comment).
+  private checkPhase(object: ApiObject): void {
+    this.addHealthCheck({
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.name,
+      namespace: this.namespace,
+      expression: CEPH_READY,
+    });
+  }
+
   // Spread copies over hosts when there are several; a one-node cluster can only spread over OSDs.
   private get failureDomain(): string {
     return this.replication > 1 ? 'host' : 'osd';
@@ -168,35 +202,39 @@ export class RookCeph extends PlatformComponent {
   }
 
   private addCluster(cluster: ClusterConfig): void {
-    new CephCluster(this.controllers, 'cluster', {
-      metadata: { name: this.namespace, namespace: this.namespace },
-      spec: {
-        cephVersion: { image: CEPH_IMAGE },
-        // Talos's writable host path for state.
-        dataDirHostPath: ROOK_DATA_DIR,
-        mon: { count: this.monitors, allowMultiplePerNode: false },
-        mgr: { count: this.monitors > 1 ? 2 : 1 },
-        dashboard: { enabled: true, ssl: false },
-        monitoring: { enabled: isComponentEnabled(cluster, 'monitoring') },
-        storage: {
-          useAllNodes: false,
-          useAllDevices: false,
-          nodes: storageNodes(cluster).map((node) => ({
-            name: node.name,
-            devices: (node.storageDevices ?? []).map((device) => ({
-              name: device.replace(/^\/dev\//, ''),
+    this.checkPhase(
+      new CephCluster(this.controllers, 'cluster', {
+        metadata: { name: this.namespace, namespace: this.namespace },
+        spec: {
+          cephVersion: { image: CEPH_IMAGE },
+          // Talos's writable host path for state.
+          dataDirHostPath: ROOK_DATA_DIR,
+          mon: { count: this.monitors, allowMultiplePerNode: false },
+          mgr: { count: this.monitors > 1 ? 2 : 1 },
+          dashboard: { enabled: true, ssl: false },
+          monitoring: { enabled: isComponentEnabled(cluster, 'monitoring') },
+          storage: {
+            useAllNodes: false,
+            useAllDevices: false,
+            nodes: storageNodes(cluster).map((node) => ({
+              name: node.name,
+              devices: (node.storageDevices ?? []).map((device) => ({
+                name: device.replace(/^\/dev\//, ''),
+              })),
             })),
-          })),
+          },
         },
-      },
-    });
+      }),
+    );
   }
 
   private addBlockStorage(): void {
-    new CephBlockPool(this.controllers, 'block-pool', {
-      metadata: { name: 'replicapool', namespace: this.namespace },
-      spec: { failureDomain: this.failureDomain, replicated: this.replicated },
-    });
+    this.checkPhase(
+      new CephBlockPool(this.controllers, 'block-pool', {
+        metadata: { name: 'replicapool', namespace: this.namespace },
+        spec: { failureDomain: this.failureDomain, replicated: this.replicated },
+      }),
+    );
     const secrets = (kind: string) => ({
       [`csi.storage.k8s.io/${kind}-secret-name`]: `rook-csi-rbd-${kind === 'node-stage' ? 'node' : 'provisioner'}`,
       [`csi.storage.k8s.io/${kind}-secret-namespace`]: this.namespace,
@@ -224,27 +262,31 @@ export class RookCeph extends PlatformComponent {
   }
 
   private addFilesystem(): void {
-    new CephFilesystem(this.controllers, 'filesystem', {
-      metadata: { name: 'shared', namespace: this.namespace },
-      spec: {
-        metadataPool: { replicated: this.replicated },
-        dataPools: [
-          { name: 'data', failureDomain: this.failureDomain, replicated: this.replicated },
-        ],
-        metadataServer: { activeCount: 1, activeStandby: this.replication > 1 },
-      },
-    });
+    this.checkPhase(
+      new CephFilesystem(this.controllers, 'filesystem', {
+        metadata: { name: 'shared', namespace: this.namespace },
+        spec: {
+          metadataPool: { replicated: this.replicated },
+          dataPools: [
+            { name: 'data', failureDomain: this.failureDomain, replicated: this.replicated },
+          ],
+          metadataServer: { activeCount: 1, activeStandby: this.replication > 1 },
+        },
+      }),
+    );
   }
 
   private addObjectStore(): void {
-    new CephObjectStore(this.controllers, 'object-store', {
-      metadata: { name: CEPH_OBJECT_STORE, namespace: this.namespace },
-      spec: {
-        metadataPool: { failureDomain: this.failureDomain, replicated: this.replicated },
-        dataPool: { failureDomain: this.failureDomain, replicated: this.replicated },
-        gateway: { port: 80, instances: this.replication > 1 ? 2 : 1 },
-      },
-    });
+    this.checkPhase(
+      new CephObjectStore(this.controllers, 'object-store', {
+        metadata: { name: CEPH_OBJECT_STORE, namespace: this.namespace },
+        spec: {
+          metadataPool: { failureDomain: this.failureDomain, replicated: this.replicated },
+          dataPool: { failureDomain: this.failureDomain, replicated: this.replicated },
+          gateway: { port: 80, instances: this.replication > 1 ? 2 : 1 },
+        },
+      }),
+    );
     new k8s.KubeStorageClass(this.controllers, 'bucket-class', {
       metadata: { name: CEPH_BUCKET_STORAGE_CLASS },
       provisioner: `${this.namespace}.ceph.rook.io/bucket`,

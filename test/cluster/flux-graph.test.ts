@@ -1,3 +1,4 @@
+import { healthCheckExpressions } from '../../constructs/cluster/flux-layers';
 import { loadConfig } from '../../environments';
 import { objectsOf, referenceTree, type RenderedObject } from '../support/tree';
 
@@ -141,3 +142,25 @@ describe.each(clusters.map((cluster) => [cluster.name, cluster] as const))(
     });
   },
 );
+
+describe('healthCheckExpressions', () => {
+  const check = (name: string, current: string) => ({
+    apiVersion: 'example.io/v1',
+    kind: 'Thing',
+    name,
+    namespace: 'x',
+    expression: { current },
+  });
+
+  it('renders one expression per kind, however many objects of it are checked', () => {
+    expect(healthCheckExpressions('dev', [check('a', 'true'), check('b', 'true')])).toEqual([
+      { apiVersion: 'example.io/v1', kind: 'Thing', current: 'true', failed: undefined },
+    ]);
+  });
+
+  it('refuses two checks of a kind with different expressions (Flux takes one per kind)', () => {
+    expect(() => healthCheckExpressions('dev', [check('a', 'true'), check('b', 'false')])).toThrow(
+      "cluster 'dev': health checks of example.io/v1/Thing disagree on their expressions",
+    );
+  });
+});

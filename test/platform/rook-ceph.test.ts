@@ -15,7 +15,97 @@ const cephCluster = (cluster: string, tree = referenceTree()) =>
 const pool = (cluster: string, tree = referenceTree()) =>
   findObject(tree, `platform/${cluster}/controllers/rook-ceph/`, 'CephBlockPool', 'replicapool');
 
+interface ReleaseSpec {
+  dependsOn?: { name: string }[];
+  install: { timeout?: string; remediation: { retries: number } };
+  upgrade: { remediation: { retries: number } };
+}
+
+interface LayerSpec {
+  healthChecks: { apiVersion: string; kind: string; name: string; namespace?: string }[];
+  healthCheckExprs?: { apiVersion: string; kind: string; current: string; failed?: string }[];
+}
+
 describe('RookCeph', () => {
+  it.each(['dev', 'prod'])(
+    'gives the first install of releases on Ceph storage time for Ceph to serve (%s)',
+    (cluster) => {
+      // Regression: Loki and Prometheus waited for the operator's release only, then gave up
+      // after three 5-minute installs while the Ceph cluster was still coming up.
+      const releases = objectsUnder(`platform/${cluster}/controllers/`, 'HelmRelease');
+      const onCeph = releases.filter((release) =>
+        ((release.spec as unknown as ReleaseSpec).dependsOn ?? []).some(
+          (dependency) => dependency.name === 'rook-ceph',
+        ),
+      );
+      expect(onCeph.map((release) => release.metadata.name).sort()).toEqual([
+        'kube-prometheus-stack',
+        'loki',
+      ]);
+      for (const release of releases) {
+        const spec = release.spec as unknown as ReleaseSpec;
+        if (onCeph.includes(release)) {
+          // helm's 5 minutes plus Rook's 20-minute settle time; retried until Ceph serves.
+          expect(spec.install.timeout).toBe('25m');
+          expect(spec.install.remediation.retries).toBeLessThan(0);
+        } else {
+          expect(spec.install.timeout).toBeUndefined();
+          expect(spec.install.remediation.retries).toBe(3);
+        }
+        // Upgrades happen once Ceph serves: they keep the bounded retries.
+        expect(spec.upgrade.remediation.retries).toBe(3);
+      }
+    },
+  );
+
+  it.each(['dev', 'prod'])(
+    'holds the configs layer until the Ceph cluster and every pool and store is Ready (%s)',
+    (cluster) => {
+      const layer = findObject(
+        referenceTree(),
+        `clusters/${cluster}/`,
+        'Kustomization',
+        'platform-controllers',
+      ).spec as unknown as LayerSpec;
+      const cephKinds = ['CephCluster', 'CephBlockPool', 'CephFilesystem', 'CephObjectStore'];
+      const ceph = cephKinds.flatMap((kind) =>
+        objectsUnder(`platform/${cluster}/controllers/rook-ceph/`, kind).map(
+          (object) => `${kind}/${object.metadata.name}`,
+        ),
+      );
+      expect(ceph).toContain('CephCluster/rook-ceph');
+      const checked = layer.healthChecks
+        .filter((check) => check.apiVersion === 'ceph.rook.io/v1')
+        .map((check) => `${check.kind}/${check.name}`);
+      expect(checked.sort()).toEqual(ceph.sort());
+      // kstatus cannot read Rook's status: each checked kind is judged by its phase.
+      const kinds = [...new Set(checked.map((check) => check.split('/')[0]))].sort();
+      expect(
+        (layer.healthCheckExprs ?? []).filter((expr) => expr.apiVersion === 'ceph.rook.io/v1'),
+      ).toEqual(
+        kinds.map((kind) => ({
+          apiVersion: 'ceph.rook.io/v1',
+          kind,
+          current: "has(status.phase) && status.phase == 'Ready'",
+          failed: "has(status.phase) && status.phase == 'Failure'",
+        })),
+      );
+    },
+  );
+
+  it('health-checks the shared filesystem too when a cluster asks for one', () => {
+    const tree = renderWithPlatform('dev', { rookCeph: { filesystem: true } });
+    const layer = findObject(tree, 'clusters/dev/', 'Kustomization', 'platform-controllers')
+      .spec as unknown as LayerSpec;
+    expect(layer.healthChecks).toContainEqual({
+      apiVersion: 'ceph.rook.io/v1',
+      kind: 'CephFilesystem',
+      name: 'shared',
+      namespace: 'rook-ceph',
+    });
+    expect(layer.healthCheckExprs?.map((expr) => expr.kind)).toContain('CephFilesystem');
+  });
+
   it('installs the operator after Cilium with its CRDs from the Rook tag in the crds layer', () => {
     const release = findObject(
       referenceTree(),
