@@ -43,8 +43,16 @@ export interface ArgoRolloutsValues {
       readonly serviceMonitor: { readonly enabled: boolean };
     };
   };
-  /** The dashboard (read-mostly UI of every rollout), routed on the cluster domain. */
-  readonly dashboard: { readonly enabled: boolean; readonly readonly: boolean };
+  /** The dashboard (UI of every rollout), routed on the cluster domain. */
+  readonly dashboard: {
+    readonly enabled: boolean;
+    /**
+     * Read-only ClusterRole for the dashboard. True on every cluster: the dashboard has no
+     * login, so anyone who reaches its route could otherwise promote, abort or restart any
+     * rollout. Set false only where something in front of the route authenticates people.
+     */
+    readonly readonly: boolean;
+  };
 }
 
 /** A cluster's Argo Rollouts settings. */
@@ -55,7 +63,7 @@ export interface ArgoRolloutsProps extends PlatformComponentProps {
   /**
    * The cluster's settings for Argo Rollouts. `values` merge over the defaults: objects key by
    * key, arrays (e.g. the plugin list) and scalars replaced, left-out keys keep the default.
-   * @default {} - one controller in dev, two in prod, Gateway API plugin, dashboard
+   * @default {} - one controller in dev, two in prod, Gateway API plugin, read-only dashboard
    */
   readonly settings?: ArgoRolloutsSettings;
 }
@@ -89,7 +97,7 @@ export class ArgoRollouts extends PlatformComponent {
           serviceMonitor: { enabled: isComponentEnabled(cluster, 'monitoring') },
         },
       },
-      dashboard: { enabled: true, readonly: cluster.tier === ClusterTier.PRODUCTION },
+      dashboard: { enabled: true, readonly: true },
     };
     this.values = mergeValues(defaults, props.settings?.values);
     this.installChart(CHART_VERSIONS.argoRollouts, this.values);

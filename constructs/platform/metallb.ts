@@ -6,7 +6,7 @@ import { parseIpv4 } from '../../environments/net';
 import type { ClusterConfig } from '../../environments/types';
 import { ProblemCollector } from '../errors';
 import { BgpAdvertisement } from '../imports/metallb-bgpadvertisement-metallb.io';
-import { BgpPeer } from '../imports/metallb-bgppeer-metallb.io';
+import { BgpPeerV1Beta2 } from '../imports/metallb-bgppeer-metallb.io';
 import { IpAddressPool } from '../imports/metallb-ipaddresspool-metallb.io';
 import { L2Advertisement } from '../imports/metallb-l2advertisement-metallb.io';
 import {
@@ -40,9 +40,16 @@ export interface MetalLbValues {
   };
   /** Metrics, scraped by the monitoring component's Prometheus when it runs. */
   readonly prometheus: {
+    /**
+     * A Role and RoleBinding letting Prometheus read the metrics endpoints in MetalLB's
+     * namespace (served behind RBAC-checked HTTPS).
+     */
     readonly rbacPrometheus: boolean;
+    /** Prometheus's ServiceAccount, bound by that Role (kube-prometheus-stack's). */
     readonly serviceAccount: string;
+    /** Namespace of that ServiceAccount (the monitoring component's). */
     readonly namespace: string;
+    /** ServiceMonitors for the controller and speaker; on only where monitoring runs. */
     readonly serviceMonitor: { readonly enabled: boolean };
   };
 }
@@ -159,7 +166,9 @@ export class MetalLb extends PlatformComponent {
       return;
     }
     announcement.peers.forEach((peer, i) => {
-      new BgpPeer(this.configs, `peer-${i}`, {
+      // v1beta2 is BGPPeer's storage version; v1beta1 is deprecated and served only through
+      // the conversion webhook.
+      new BgpPeerV1Beta2(this.configs, `peer-${i}`, {
         metadata: { name: `peer-${i + 1}`, namespace: this.namespace },
         spec: { myAsn: announcement.localAsn ?? 0, peerAsn: peer.asn, peerAddress: peer.address },
       });

@@ -130,6 +130,12 @@ export interface MonitoringValues {
   };
   /** Grafana. */
   readonly grafana: {
+    /**
+     * One, on every cluster: Grafana keeps users, sessions and annotations in a SQLite file in
+     * its pod, so a second replica would have a database of its own (logins would bounce
+     * between them). Dashboards and data sources are provisioned, so a restart loses nothing
+     * the platform set up. More replicas need a shared database, which is not configured here.
+     */
     readonly replicas: number;
     /** Admin credentials from a Secret created out of band (keys `admin-user`, `admin-password`). */
     readonly admin: { readonly existingSecret: string };
@@ -530,7 +536,7 @@ export class Monitoring extends PlatformComponent {
         alertmanagerSpec: { replicas: production ? 3 : 1, storage: volume('2Gi') },
       },
       grafana: {
-        replicas: production ? 2 : 1,
+        replicas: 1,
         admin: { existingSecret: 'grafana-admin' },
         sidecar: {
           dashboards: {
@@ -646,6 +652,12 @@ function validate(cluster: ClusterConfig, values: MonitoringValues): void {
       "must stay false: apps ship ServiceMonitors, PodMonitors and rules without the chart's release label",
     );
   }
+  problems.check(
+    values.grafana.replicas === 1,
+    subject,
+    'platform.monitoring.values.grafana.replicas',
+    `must be 1: each Grafana replica keeps its own SQLite database (users, sessions), and no shared database is configured, got ${values.grafana.replicas}`,
+  );
   const size = parseQuantity(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage);
   const retained = /^(\d+)GB$/.exec(spec.retentionSize);
   problems.check(

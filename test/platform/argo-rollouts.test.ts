@@ -47,14 +47,22 @@ describe('ArgoRollouts', () => {
     ]);
   });
 
-  it('runs one controller in dev, two in prod, with metrics and a read-only dashboard in prod', () => {
+  it('runs one controller in dev, two in prod, with metrics and a read-only dashboard everywhere', () => {
     expect(values('dev').controller.replicas).toBe(1);
     expect(values('prod').controller).toMatchObject({
       replicas: 2,
       metrics: { enabled: true, serviceMonitor: { enabled: true } },
     });
-    expect(values('dev').dashboard).toEqual({ enabled: true, readonly: false });
+    // Regression: dev's dashboard (no login) let anyone promote or abort rollouts.
+    expect(values('dev').dashboard).toEqual({ enabled: true, readonly: true });
     expect(values('prod').dashboard).toEqual({ enabled: true, readonly: true });
+  });
+
+  it('makes the dashboard writable only where a cluster says so', () => {
+    const tree = renderWithPlatform('dev', {
+      argoRollouts: { values: { dashboard: { readonly: false } } },
+    });
+    expect(values('dev', tree).dashboard).toEqual({ enabled: true, readonly: false });
   });
 
   it('routes the dashboard on the platform listener', () => {

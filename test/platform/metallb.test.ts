@@ -1,4 +1,5 @@
 import { MetalLbAnnouncement, type MetalLbValues } from '../../constructs/platform/metallb';
+import { sharedValidator } from '../support/schema';
 import { findObject, referenceTree } from '../support/tree';
 import {
   configWithCluster,
@@ -75,6 +76,18 @@ describe('MetalLB', () => {
       },
     });
     const peers = objectsUnder('platform/prod/configs/metallb/', 'BGPPeer', tree);
+    // Regression: peers were rendered as the deprecated metallb.io/v1beta1.
+    expect(peers.map((peer) => peer.apiVersion)).toEqual([
+      'metallb.io/v1beta2',
+      'metallb.io/v1beta2',
+    ]);
+    for (const peer of peers) {
+      expect(sharedValidator().validate(peer)).toEqual([]);
+      expect(sharedValidator().isDeprecated(peer)).toBe(false);
+    }
+    expect(sharedValidator().isDeprecated({ ...peers[0], apiVersion: 'metallb.io/v1beta1' })).toBe(
+      true,
+    );
     expect(peers.map((peer) => [peer.metadata.name, peer.spec])).toEqual([
       ['peer-1', { myASN: 64512, peerASN: 64500, peerAddress: '10.20.0.1' }],
       ['peer-2', { myASN: 64512, peerASN: 64500, peerAddress: '10.20.0.2' }],

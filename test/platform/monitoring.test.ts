@@ -85,6 +85,11 @@ describe('Monitoring', () => {
     });
   });
 
+  it.each(['dev', 'prod'])('runs one Grafana on %s, which has no shared database', (cluster) => {
+    // Regression: prod ran two replicas, each with its own SQLite users and sessions.
+    expect(values(cluster).grafana.replicas).toBe(1);
+  });
+
   it('wires Grafana: admin from a Secret, dashboards from labelled ConfigMaps, Loki as a data source', () => {
     const grafana = values('dev').grafana;
     expect(grafana.admin).toEqual({ existingSecret: 'grafana-admin' });
@@ -241,6 +246,12 @@ describe('Monitoring', () => {
         }),
       ).toBe(
         "cluster 'prod' platform.monitoring.values.prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues: must stay false: apps ship ServiceMonitors, PodMonitors and rules without the chart's release label",
+      );
+    });
+
+    it('refuses more than one Grafana replica (each would keep its own database)', () => {
+      expect(platformError('prod', { monitoring: { values: { grafana: { replicas: 2 } } } })).toBe(
+        "cluster 'prod' platform.monitoring.values.grafana.replicas: must be 1: each Grafana replica keeps its own SQLite database (users, sessions), and no shared database is configured, got 2",
       );
     });
 

@@ -76,6 +76,7 @@ export class SchemaValidator {
   private readonly crdFiles: readonly { file: string; text: string }[];
   private readonly parsedFiles = new Set<string>();
   private readonly loadedCrdKinds = new Set<string>();
+  private readonly deprecatedKinds = new Set<string>();
 
   public constructor(root: string = crdsDir()) {
     const definitionsFile = path.join(root, K8S_DEFINITIONS);
@@ -116,10 +117,18 @@ export class SchemaValidator {
         const spec = crd.spec as {
           group: string;
           names: { kind: string };
-          versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: Schema } }[];
+          versions: {
+            name: string;
+            served: boolean;
+            deprecated?: boolean;
+            schema?: { openAPIV3Schema?: Schema };
+          }[];
         };
         for (const version of spec.versions) {
           if (!version.served) continue;
+          if (version.deprecated) {
+            this.deprecatedKinds.add(`${spec.group}/${version.name}/${spec.names.kind}`);
+          }
           const schema = strictify(version.schema?.openAPIV3Schema ?? { type: 'object' }) as Schema;
           // CRD schemas leave metadata open; hold it to the real ObjectMeta.
           const properties = { ...(schema.properties as Schema | undefined) };
@@ -134,6 +143,14 @@ export class SchemaValidator {
         }
       }
     }
+  }
+
+  /** Whether the object's apiVersion is one its CRD marks deprecated (still served, going away). */
+  public isDeprecated(object: KubeObject): boolean {
+    const group = object.apiVersion?.includes('/') ? object.apiVersion.split('/')[0] : '';
+    if (!group) return false;
+    this.loadCrds(group, object.kind ?? '');
+    return this.deprecatedKinds.has(`${object.apiVersion}/${object.kind}`);
   }
 
   /** Returns the problems of one object (empty when it validates), each naming the object. */

@@ -20,6 +20,13 @@ describe('every synthesized object validates strictly against its upstream schem
     expect(validator.validate(object)).toEqual([]);
   });
 
+  it('uses no apiVersion its CRD marks deprecated', () => {
+    const deprecated = objects
+      .filter(({ object }) => validator.isDeprecated(object))
+      .map(({ file, object }) => `${file}: ${object.apiVersion}`);
+    expect(deprecated).toEqual([]);
+  });
+
   it('skips only rendered kinds that no schema here serves', () => {
     for (const kind of NO_UPSTREAM_SCHEMA) {
       const skipped = objects.filter(({ object }) => kindOf(object) === kind);
