@@ -1,7 +1,12 @@
 // Argo CD: syncs the apps' manifests (registered by the app model), single replica in dev and
 // HA in prod, on the cluster domain, with RBAC by team and the Argo Rollouts UI extension.
 import type { Construct } from 'constructs';
-import { ClusterTier, type ClusterConfig } from '../../environments/types';
+import {
+  ClusterTier,
+  NodeRole,
+  type ClusterConfig,
+  type NodeConfig,
+} from '../../environments/types';
 import { ARGOCD_NAMESPACE } from '../app/argocd';
 import { ProblemCollector } from '../errors';
 import {
@@ -236,6 +241,16 @@ export class ArgoCd extends PlatformComponent {
   }
 }
 
+/**
+ * The nodes pods are scheduled on: the workers, or every node of a cluster that has none. Talos
+ * lets workloads onto control planes only then (`allowSchedulingOnControlPlanes`, set in
+ * infra/talos/patches.ts); otherwise they keep their NoSchedule taint.
+ */
+function workloadNodes(cluster: ClusterConfig): readonly NodeConfig[] {
+  const workers = cluster.nodes.filter((node) => node.role === NodeRole.WORKER);
+  return workers.length > 0 ? workers : cluster.nodes;
+}
+
 function validate(cluster: ClusterConfig, values: ArgoCdValues, settings: ArgoCdSettings): void {
   const problems = new ProblemCollector();
   const subject = `cluster '${cluster.name}'`;
@@ -246,12 +261,12 @@ function validate(cluster: ClusterConfig, values: ArgoCdValues, settings: ArgoCd
     `${field}.values.redis`,
     `exactly one of redis.enabled and redis-ha.enabled must be true, got ${values.redis.enabled} and ${values['redis-ha'].enabled}`,
   );
-  const workers = cluster.nodes.length;
+  const nodes = workloadNodes(cluster).length;
   problems.check(
-    !values['redis-ha'].enabled || workers >= 3,
+    !values['redis-ha'].enabled || nodes >= 3,
     subject,
     `${field}.values.redis-ha.enabled`,
-    `Redis HA spreads 3 replicas over separate nodes, but the cluster has ${workers}`,
+    `Redis HA spreads 3 replicas over separate nodes that run workloads, but the cluster has ${nodes}`,
   );
   problems.check(
     !values.server.autoscaling.enabled ||

@@ -173,8 +173,6 @@ export class CertManager extends PlatformComponent {
     sourceFile: 'constructs/platform/cert-manager.ts',
   };
 
-  /** The name of the ClusterIssuer certificates should use on this cluster. */
-  public readonly issuerName: string;
   /** The chart values rendered into the HelmRelease (defaults merged with overrides). */
   public readonly values: CertManagerValues;
 
@@ -193,16 +191,17 @@ export class CertManager extends PlatformComponent {
     validateValues(props.cluster.name, this.values);
     this.installChart(CHART_VERSIONS.certManager, this.values);
 
+    // Certificates name their issuer through clusterIssuerName(), which needs no instance.
     const authority = props.settings?.authority ?? authorityOf(props.cluster);
-    this.issuerName = this.addIssuers(props.cluster.name, authority);
+    this.addIssuers(props.cluster.name, authority);
   }
 
-  private addIssuers(clusterName: string, authority: CertificateAuthority): string {
+  private addIssuers(clusterName: string, authority: CertificateAuthority): void {
     new ClusterIssuer(this.configs, 'selfsigned', {
       metadata: { name: 'selfsigned' },
       spec: { selfSigned: {} },
     });
-    if (authority.kind === 'selfsigned') return 'selfsigned';
+    if (authority.kind === 'selfsigned') return;
 
     const caName = `${clusterName}-ca`;
     new Certificate(this.configs, 'root-ca', {
@@ -221,6 +220,5 @@ export class CertManager extends PlatformComponent {
       metadata: { name: caName },
       spec: { ca: { secretName: `${caName}-root` } },
     });
-    return caName;
   }
 }

@@ -229,6 +229,20 @@ function fluxMetrics(): CustomResourceMetric[] {
   }));
 }
 
+/**
+ * The share of the cluster's allocatable CPU or memory that pods request. Only Pending and
+ * Running pods count: kube-state-metrics keeps exporting the requests of finished pods (Jobs,
+ * Tekton task pods) until they are deleted, and those hold no capacity.
+ */
+export function requestedShare(resource: 'cpu' | 'memory'): string {
+  return (
+    `sum(kube_pod_container_resource_requests{resource="${resource}"} ` +
+    `* on (namespace, pod) group_left () ` +
+    `max by (namespace, pod) (kube_pod_status_phase{phase=~"Pending|Running"} == 1)) ` +
+    `/ sum(kube_node_status_allocatable{resource="${resource}"})`
+  );
+}
+
 /** One alert of the day-one rule set. */
 export interface AlertRule {
   /** Alert name. */
@@ -309,7 +323,7 @@ export const ALERT_GROUPS: Readonly<Record<string, readonly AlertRule[]>> = {
   capacity: [
     {
       alert: 'ClusterCpuOvercommitted',
-      expr: 'sum(kube_pod_container_resource_requests{resource="cpu"}) / sum(kube_node_status_allocatable{resource="cpu"}) > 0.9',
+      expr: `${requestedShare('cpu')} > 0.9`,
       for: '15m',
       labels: { severity: 'warning' },
       annotations: {
@@ -319,7 +333,7 @@ export const ALERT_GROUPS: Readonly<Record<string, readonly AlertRule[]>> = {
     },
     {
       alert: 'ClusterMemoryOvercommitted',
-      expr: 'sum(kube_pod_container_resource_requests{resource="memory"}) / sum(kube_node_status_allocatable{resource="memory"}) > 0.9',
+      expr: `${requestedShare('memory')} > 0.9`,
       for: '15m',
       labels: { severity: 'warning' },
       annotations: {
@@ -378,8 +392,14 @@ export const ALERT_GROUPS: Readonly<Record<string, readonly AlertRule[]>> = {
 
 /** A dashboard panel: one time series query. */
 interface Panel {
+  /** Panel title shown above the graph. */
   readonly title: string;
+  /** PromQL query of the one series (or set of series) drawn; valid for `promtool`. */
   readonly expr: string;
+  /**
+   * Grafana unit id of the values, e.g. `percentunit` (0-1 shown as %), `short`, `s`, `ops`.
+   * @see https://grafana.com/docs/grafana/latest/panels-visualizations/configure-standard-options/#unit
+   */
   readonly unit: string;
 }
 
@@ -392,12 +412,12 @@ export const DASHBOARDS: Readonly<
     panels: [
       {
         title: 'CPU requested / allocatable',
-        expr: 'sum(kube_pod_container_resource_requests{resource="cpu"}) / sum(kube_node_status_allocatable{resource="cpu"})',
+        expr: requestedShare('cpu'),
         unit: 'percentunit',
       },
       {
         title: 'Memory requested / allocatable',
-        expr: 'sum(kube_pod_container_resource_requests{resource="memory"}) / sum(kube_node_status_allocatable{resource="memory"})',
+        expr: requestedShare('memory'),
         unit: 'percentunit',
       },
       {

@@ -1,7 +1,13 @@
 import { teamPolicy, type ArgoCdValues } from '../../constructs/platform/argocd';
 import { PLATFORM_LISTENER } from '../../constructs/platform/gateway';
 import { findObject, referenceTree } from '../support/tree';
-import { platformError, releaseValues, renderWithPlatform } from '../support/platform';
+import {
+  configWithCluster,
+  platformError,
+  releaseValues,
+  renderError,
+  renderWithPlatform,
+} from '../support/platform';
 
 const values = (cluster: string, tree = referenceTree()) =>
   releaseValues<ArgoCdValues>(cluster, 'argocd', tree);
@@ -112,7 +118,20 @@ describe('ArgoCd', () => {
           argocd: { values: { redis: { enabled: false }, 'redis-ha': { enabled: true } } },
         }),
       ).toBe(
-        "cluster 'dev' platform.argocd.values.redis-ha.enabled: Redis HA spreads 3 replicas over separate nodes, but the cluster has 1",
+        "cluster 'dev' platform.argocd.values.redis-ha.enabled: Redis HA spreads 3 replicas over separate nodes that run workloads, but the cluster has 1",
+      );
+    });
+
+    it('counts only the nodes that run workloads: control planes do not when workers exist', () => {
+      // Regression: three control planes and one worker passed as four nodes.
+      const config = configWithCluster('prod', (cluster) => ({
+        ...cluster,
+        nodes: cluster.nodes.filter(
+          (node) => !['prod-worker-2', 'prod-worker-3'].includes(node.name),
+        ),
+      }));
+      expect(renderError(config)).toContain(
+        "cluster 'prod' platform.argocd.values.redis-ha.enabled: Redis HA spreads 3 replicas over separate nodes that run workloads, but the cluster has 1",
       );
     });
 

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../constructs/errors';
-import { CertificateAuthority } from '../../constructs/platform/cert-manager';
+import { CertificateAuthority, clusterIssuerName } from '../../constructs/platform/cert-manager';
 import { CHART_VERSIONS } from '../../constructs/platform/versions';
 import { loadConfig } from '../../environments';
 import { renderTree } from '../../synth/render';
@@ -99,6 +99,29 @@ describe('CertManager', () => {
     const ca = findObject(reference, 'platform/prod/configs/', 'ClusterIssuer', 'prod-ca');
     expect(ca.spec).toEqual({ ca: { secretName: 'prod-ca-root' } });
   });
+
+  it.each(['dev', 'prod'])(
+    'renders on %s the ClusterIssuer that clusterIssuerName names for the Gateway',
+    (cluster) => {
+      const config = loadConfig().clusters.find((candidate) => candidate.name === cluster);
+      if (!config) throw new Error(`no cluster ${cluster}`);
+      const name = clusterIssuerName(config);
+      expect(
+        findObject(reference, `platform/${cluster}/configs/`, 'ClusterIssuer', name),
+      ).toBeDefined();
+      // Every certificate but the private CA's own root is issued by that issuer.
+      const leaves = objectsOf(reference).filter(
+        ({ file, object }) =>
+          file.startsWith(`platform/${cluster}/`) &&
+          object.kind === 'Certificate' &&
+          (object.spec as { isCA?: boolean }).isCA !== true,
+      );
+      expect(leaves.length).toBeGreaterThan(0);
+      for (const { object } of leaves) {
+        expect((object.spec as { issuerRef: { name: string } }).issuerRef.name).toBe(name);
+      }
+    },
+  );
 
   it('merges per-cluster overrides over the defaults: objects by key, scalars replaced', () => {
     const tree = renderTree(

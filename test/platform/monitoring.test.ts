@@ -40,6 +40,28 @@ function promtool(spec: object): string {
   }
 }
 
+/**
+ * Runs `promtool test rules`: the rule groups against synthetic series, expecting the alerts
+ * listed at each evaluation time. Returns promtool's output; throws when an expectation fails.
+ */
+function promtoolTest(spec: object, tests: object[]): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promtool-test-'));
+  fs.writeFileSync(path.join(dir, 'rules.yaml'), stringify(spec));
+  const file = path.join(dir, 'tests.yaml');
+  fs.writeFileSync(
+    file,
+    stringify({ rule_files: ['rules.yaml'], evaluation_interval: '1m', tests }),
+  );
+  try {
+    return execFileSync('promtool', ['test', 'rules', file], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`promtool test rules failed:\n${stdout ?? ''}${stderr ?? ''}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('Monitoring', () => {
   it('installs after Cilium and Rook-Ceph (its volumes are Ceph volumes)', () => {
     const release = findObject(
@@ -188,6 +210,56 @@ describe('Monitoring', () => {
       for (const rule of rules) {
         expect(promtool(rule.spec as object)).toContain('SUCCESS');
       }
+    },
+  );
+
+  it.each(['cpu', 'memory'] as const)(
+    'counts only Pending and Running pods toward %s overcommit (promtool test rules)',
+    (resource) => {
+      // Regression: requests of finished pods (kube-state-metrics keeps them until the pod is
+      // deleted) counted as used capacity and fired the alert on an idle cluster.
+      const alert = resource === 'cpu' ? 'ClusterCpuOvercommitted' : 'ClusterMemoryOvercommitted';
+      const rule = ALERT_GROUPS.capacity.find((candidate) => candidate.alert === alert);
+      const pod = (name: string, phase: string, requests: number) => [
+        {
+          series: `kube_pod_container_resource_requests{resource="${resource}",namespace="a",pod="${name}",container="c",node="n1"}`,
+          values: `${requests}x30`,
+        },
+        ...['Pending', 'Running', 'Succeeded', 'Failed'].map((candidate) => ({
+          series: `kube_pod_status_phase{namespace="a",pod="${name}",phase="${candidate}"}`,
+          values: `${candidate === phase ? 1 : 0}x30`,
+        })),
+      ];
+      const allocatable = {
+        series: `kube_node_status_allocatable{resource="${resource}",node="n1"}`,
+        values: '10x30',
+      };
+      const output = promtoolTest({ groups: [{ name: 'capacity', rules: [rule] }] }, [
+        {
+          interval: '1m',
+          // 5 of 10 requested by a running pod; a finished Job's 5 more must not count.
+          input_series: [allocatable, ...pod('web', 'Running', 5), ...pod('job', 'Succeeded', 5)],
+          alert_rule_test: [{ eval_time: '20m', alertname: alert, exp_alerts: [] }],
+        },
+        {
+          interval: '1m',
+          // 9.5 of 10 requested by a running and a pending pod: overcommitted.
+          input_series: [allocatable, ...pod('web', 'Running', 5), ...pod('next', 'Pending', 4.5)],
+          alert_rule_test: [
+            {
+              eval_time: '20m',
+              alertname: alert,
+              exp_alerts: [
+                {
+                  exp_labels: { severity: 'warning' },
+                  exp_annotations: { ...rule?.annotations },
+                },
+              ],
+            },
+          ],
+        },
+      ]);
+      expect(output).toContain('SUCCESS');
     },
   );
 

@@ -3,8 +3,8 @@ import { mergeValues } from '../../constructs/platform/settings';
 import type { ComponentKey, PlatformSettings } from '../../constructs/platform/settings';
 import { objectsUnder } from '../support/platform';
 
-// orderComponents is generic over the catalog; these fake catalogs exercise the graph rules
-// that the real one (one component so far) cannot.
+// orderComponents is generic over the catalog; these fake catalogs exercise graph shapes the
+// real catalog (tested below) does not contain: cycles, disabled and optional dependencies.
 type Catalog = Parameters<typeof orderComponents>[2];
 const catalog = (graph: Record<string, string[]>, after: Record<string, string[]> = {}) =>
   Object.fromEntries(
