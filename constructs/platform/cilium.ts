@@ -56,8 +56,15 @@ export interface CiliumValues {
   };
   /** Use the host's cgroup v2 mount instead of mounting one. */
   readonly cgroup: { readonly autoMount: { readonly enabled: boolean }; readonly hostRoot: string };
-  /** cilium-operator replicas (2 when there is more than one node to spread them over). */
-  readonly operator: { readonly replicas: number };
+  /** cilium-operator: replicas (2 when there is more than one node to spread them over), metrics. */
+  readonly operator: {
+    readonly replicas: number;
+    /**
+     * Operator metrics; `metricsService` makes the chart create the `cilium-operator` Service
+     * the ServiceMonitor selects (without it, or the chart's own ServiceMonitor, there is none).
+     */
+    readonly prometheus: { readonly enabled: boolean; readonly metricsService: boolean };
+  };
   /** Hubble flow visibility with relay and UI. */
   readonly hubble: {
     readonly enabled: boolean;
@@ -72,9 +79,13 @@ export interface CiliumValues {
   readonly l2announcements: { readonly enabled: boolean };
   /** Gateway API implementation (the cluster's north-south entry point). */
   readonly gatewayAPI: { readonly enabled: boolean };
-  /** Agent metrics. */
+  /**
+   * Agent metrics. `metricsService` makes the chart create the headless `cilium-agent` Service
+   * that the monitoring layer's ServiceMonitor selects; the chart's own ServiceMonitor stays off.
+   */
   readonly prometheus: {
     readonly enabled: boolean;
+    readonly metricsService: boolean;
     readonly serviceMonitor: { readonly enabled: boolean };
   };
 }
@@ -105,7 +116,10 @@ export function ciliumValues(cluster: ClusterConfig): CiliumValues {
       },
     },
     cgroup: { autoMount: { enabled: false }, hostRoot: '/sys/fs/cgroup' },
-    operator: { replicas: cluster.nodes.length > 1 ? 2 : 1 },
+    operator: {
+      replicas: cluster.nodes.length > 1 ? 2 : 1,
+      prometheus: { enabled: true, metricsService: true },
+    },
     hubble: {
       enabled: true,
       relay: { enabled: true },
@@ -115,8 +129,9 @@ export function ciliumValues(cluster: ClusterConfig): CiliumValues {
     l2announcements: { enabled: false },
     gatewayAPI: { enabled: true },
     // The ServiceMonitor needs prometheus-operator's CRDs, which do not exist when Pulumi
-    // installs Cilium; the monitoring component scrapes Cilium instead.
-    prometheus: { enabled: true, serviceMonitor: { enabled: false } },
+    // installs Cilium; the monitoring component scrapes Cilium instead, through the metrics
+    // Services the chart creates only when asked.
+    prometheus: { enabled: true, metricsService: true, serviceMonitor: { enabled: false } },
   };
 }
 

@@ -168,6 +168,31 @@ describe('Cilium', () => {
     expect(names(withoutMonitoring)).toEqual([]);
   });
 
+  it('regression: asks the chart for the metrics Services its ServiceMonitors select', () => {
+    // The chart renders the cilium-agent and cilium-operator Services only for its own
+    // ServiceMonitor or for metricsService; without them the ServiceMonitors match nothing.
+    const values = releaseValues<CiliumValues>('prod', 'cilium');
+    expect(values.prometheus).toEqual({
+      enabled: true,
+      metricsService: true,
+      serviceMonitor: { enabled: false },
+    });
+    expect(values.operator.prometheus).toEqual({ enabled: true, metricsService: true });
+    const monitors = objectsUnder(
+      'platform/prod/configs/cilium/',
+      'ServiceMonitor',
+      referenceTree(),
+    );
+    const selectors = Object.fromEntries(
+      monitors.map((m) => [m.metadata.name, (m.spec as { selector: unknown }).selector]),
+    );
+    // The labels the chart puts on those Services (cilium-agent/service.yaml, cilium-operator/service.yaml).
+    expect(selectors['cilium-agent']).toEqual({ matchLabels: { 'k8s-app': 'cilium' } });
+    expect(selectors['cilium-operator']).toEqual({
+      matchLabels: { 'io.cilium/app': 'operator', name: 'cilium-operator' },
+    });
+  });
+
   it('merges overrides over ciliumValues and lets a cluster choose the Gateway address', () => {
     const tree = renderWithPlatform('dev', {
       cilium: { values: { operator: { replicas: 2 } }, gatewayAddress: '10.10.0.205' },
