@@ -81,7 +81,8 @@ export class FluxLayers extends Construct {
       'platform-crds': { interval: '1h', timeout: '5m', prune: false, wait: true },
       'platform-controllers': {
         interval: '1h',
-        timeout: '15m',
+        // Longer than the slowest first install it waits for: releases on Ceph get 25 minutes.
+        timeout: '30m',
         prune: true,
         healthChecks:
           checks.length > 0

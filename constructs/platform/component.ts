@@ -339,6 +339,9 @@ export abstract class PlatformComponent extends Construct {
       metadata,
       spec: {
         interval: '1h',
+        // A failed apply (the source not fetched yet) is retried within a minute, not an hour.
+        retryInterval: '1m',
+        timeout: '5m',
         path: version.path,
         prune: false,
         wait: true,

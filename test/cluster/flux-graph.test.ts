@@ -35,6 +35,57 @@ describe.each(clusters.map((cluster) => [cluster.name, cluster] as const))(
   (name, cluster) => {
     const kustomizations = fluxKustomizations(name);
 
+    it('gives every Flux Kustomization of the cluster a source, a timeout and a retry interval', () => {
+      // Every one, not only the layers: the CRD Kustomizations of the crds layer too.
+      const all = objects.filter(
+        ({ file, object }) =>
+          (file.startsWith(`clusters/${name}/`) || file.startsWith(`platform/${name}/`)) &&
+          object.apiVersion === 'kustomize.toolkit.fluxcd.io/v1',
+      );
+      const repositories = new Set(
+        objects
+          .filter(
+            ({ file, object }) =>
+              (file.startsWith(`clusters/${name}/`) || file.startsWith(`platform/${name}/`)) &&
+              object.kind === 'GitRepository',
+          )
+          .map(({ object }) => `${object.metadata.namespace}/${object.metadata.name}`),
+      );
+      expect(all.length).toBeGreaterThan(kustomizations.size);
+      for (const { object } of all) {
+        const spec = object.spec as unknown as KustomizationSpec;
+        const where = `${object.metadata.namespace}/${object.metadata.name}`;
+        expect([where, spec.sourceRef.kind]).toEqual([where, 'GitRepository']);
+        expect([
+          where,
+          repositories.has(`${object.metadata.namespace}/${spec.sourceRef.name}`),
+        ]).toEqual([where, true]);
+        expect([where, spec.timeout, spec.retryInterval]).toEqual([
+          where,
+          expect.stringMatching(/^\d+m$/),
+          '1m',
+        ]);
+      }
+    });
+
+    it('waits on the controllers longer than the slowest release may take to install', () => {
+      const minutes = (duration: string) => Number(/^(\d+)m$/.exec(duration)?.[1]);
+      const releaseTimeouts = objects
+        .filter(
+          ({ file, object }) =>
+            file.startsWith(`platform/${name}/controllers/`) && object.kind === 'HelmRelease',
+        )
+        .map(({ object }) => {
+          const spec = object.spec as { timeout?: string; install?: { timeout?: string } };
+          // helm-controller's default is 5m; install.timeout overrides it for the first install.
+          return spec.install?.timeout ?? spec.timeout ?? '5m';
+        });
+      const slowest = Math.max(...releaseTimeouts.map(minutes));
+      expect(minutes(kustomizations.get('platform-controllers')?.timeout ?? '')).toBeGreaterThan(
+        slowest,
+      );
+    });
+
     it('chains the layers crds -> controllers -> configs -> apps', () => {
       const dependsOn = (layer: string) =>
         kustomizations.get(layer)?.dependsOn?.map((dependency) => dependency.name);
