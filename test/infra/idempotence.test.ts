@@ -1,12 +1,12 @@
 // Defining a stack twice must declare the same resources with the same inputs and options:
 // anything that differs between two runs of the program (a timestamp, a random name, an
 // unordered map) would be a diff on every `pulumi up`.
-import type { ClusterStack } from '../../infra/program';
 import {
   VALID_SETTINGS,
   configSource,
   installMocks,
   registered,
+  stackResources,
   type Registration,
 } from './support';
 
@@ -29,28 +29,11 @@ function byName(registrations: readonly Registration[]): Record<string, unknown>
   );
 }
 
-function resources(stack: ClusterStack) {
-  return [
-    stack.talos.secrets,
-    stack.talos.talosconfigCommand,
-    ...stack.talos.nodes.flatMap((node) => [node.config, node.apply]),
-    stack.talos.bootstrap,
-    stack.talos.kubeconfigCommand,
-    stack.provider,
-    stack.gatewayApiCrds,
-    stack.cilium,
-    stack.flux.controllers,
-    stack.flux.gitSecret,
-    stack.flux.sopsSecret,
-    ...stack.flux.syncObjects,
-  ];
-}
-
 /** One run of the program for a stack, under fresh mocks. */
 async function run(cluster: string): Promise<Registration[]> {
   const registrations = await installMocks(cluster);
   const { defineStack } = await import('../../infra/program');
-  await registered(resources(defineStack(cluster, { config: configSource(VALID_SETTINGS) })));
+  await registered(stackResources(defineStack(cluster, { config: configSource(VALID_SETTINGS) })));
   return registrations;
 }
 

@@ -2,7 +2,6 @@
 // stack creates, in which order, and that secrets stay secret and out of command lines.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
 import type { ClusterStack } from '../../infra/program';
 import {
@@ -12,6 +11,7 @@ import {
   installMocks,
   isWireSecret,
   registered,
+  stackResources,
   valueOf,
   type Registration,
 } from './support';
@@ -19,28 +19,12 @@ import {
 let registrations: Registration[];
 const stacks: Record<string, ClusterStack> = {};
 
-function allResources(stack: ClusterStack): pulumi.Resource[] {
-  return [
-    stack.talos.secrets,
-    stack.talos.talosconfigCommand,
-    ...stack.talos.nodes.flatMap((node) => [node.config, node.apply]),
-    stack.talos.bootstrap,
-    stack.talos.kubeconfigCommand,
-    stack.provider,
-    stack.cilium,
-    stack.flux.controllers,
-    stack.flux.gitSecret,
-    stack.flux.sopsSecret,
-    ...stack.flux.syncObjects,
-  ];
-}
-
 beforeAll(async () => {
   registrations = await installMocks('dev');
   const { defineStack } = await import('../../infra/program');
   for (const name of ['dev', 'prod']) {
     stacks[name] = defineStack(name, { config: configSource(VALID_SETTINGS) });
-    await registered(allResources(stacks[name]));
+    await registered(stackResources(stacks[name]));
   }
 });
 

@@ -2,6 +2,7 @@
 // secrets still marked), its dependencies, provider and options. MockResourceArgs carries none
 // of that, so the mock monitor's registerResource is wrapped to read the raw request.
 import * as pulumi from '@pulumi/pulumi';
+import type { ClusterStack } from '../../infra/program';
 import type { ConfigSource } from '../../infra/stack-config';
 
 /** Pulumi's wire marker of a secret value. */
@@ -143,4 +144,22 @@ export function configSource(
     value: (key) => values[key],
     isSecret: (key) => secretKeys.includes(key),
   };
+}
+
+/** Every resource a stack declares, in the order the program builds them. */
+export function stackResources(stack: ClusterStack): pulumi.Resource[] {
+  return [
+    stack.talos.secrets,
+    stack.talos.talosconfigCommand,
+    ...stack.talos.nodes.flatMap((node) => [node.config, node.apply]),
+    stack.talos.bootstrap,
+    stack.talos.kubeconfigCommand,
+    stack.provider,
+    stack.gatewayApiCrds,
+    stack.cilium,
+    stack.flux.controllers,
+    stack.flux.gitSecret,
+    stack.flux.sopsSecret,
+    ...stack.flux.syncObjects,
+  ];
 }
