@@ -10,11 +10,10 @@ import {
 } from './component';
 import { ROLLOUTS_GATEWAY_PLUGIN, platformRoute } from './gateway';
 import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
-import { CHART_VERSIONS } from './versions';
+import { ARTIFACT_VERSIONS, CHART_VERSIONS } from './versions';
 
 /** Release binaries of the Gateway API traffic-router plugin the controller downloads at start. */
-export const GATEWAY_PLUGIN_URL =
-  'https://github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi/releases/download/v0.4.0/gatewayapi-plugin-linux-amd64';
+export const GATEWAY_PLUGIN_URL = ARTIFACT_VERSIONS.rolloutsGatewayPlugin;
 
 /** A traffic-router plugin entry of the controller's configuration. */
 export interface TrafficRouterPlugin {

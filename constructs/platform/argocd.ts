@@ -16,7 +16,7 @@ import {
 } from './component';
 import { platformRoute } from './gateway';
 import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
-import { CHART_VERSIONS } from './versions';
+import { ARTIFACT_VERSIONS, CHART_VERSIONS } from './versions';
 
 /** First label of Argo CD's host name: its UI answers on `argocd.<cluster domain>`. */
 export const ARGOCD_HOST = 'argocd';
@@ -27,8 +27,7 @@ export function argocdHostname(cluster: Pick<ClusterConfig, 'domain'>): string {
 }
 
 /** The Argo Rollouts UI extension Argo CD's server installs at start (a Rollout tab in the UI). */
-export const ROLLOUT_EXTENSION_URL =
-  'https://github.com/argoproj-labs/rollout-extension/releases/download/v0.3.7/extension.tar';
+export const ROLLOUT_EXTENSION_URL = ARTIFACT_VERSIONS.argocdRolloutExtension;
 
 /** Metrics of one Argo CD component. */
 export interface ArgoCdMetricsValues {

@@ -19,7 +19,7 @@ import {
   type PlatformComponentProps,
 } from './component';
 import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
-import { CHART_VERSIONS, GIT_VERSIONS } from './versions';
+import { ARTIFACT_VERSIONS, CHART_VERSIONS, GIT_VERSIONS } from './versions';
 
 /**
  * Host folder Rook keeps its monitor and OSD metadata in (the CephCluster's dataDirHostPath).
@@ -34,7 +34,7 @@ export const CEPH_BUCKET_STORAGE_CLASS = 'ceph-bucket';
 /** The Ceph object store (S3 API) name, in the Rook namespace. */
 export const CEPH_OBJECT_STORE = 'objects';
 /** The Ceph image the cluster runs (Squid, supported by Rook v1.20). */
-export const CEPH_IMAGE = 'quay.io/ceph/ceph:v19.2.3';
+export const CEPH_IMAGE = ARTIFACT_VERSIONS.cephImage;
 
 /**
  * The rook-ceph operator chart values this platform sets (a typed subset of its values.yaml).

@@ -124,3 +124,19 @@ export const GIT_VERSIONS = {
     path: './deploy/examples',
   },
 } as const satisfies Record<string, GitManifestsVersion>;
+
+/**
+ * Artifacts the platform pulls at run time that are neither charts nor Git manifests: the
+ * Ceph image and the Argo plugin/extension releases. Pinned here with everything else, so a
+ * version bump is one file.
+ */
+export const ARTIFACT_VERSIONS = {
+  // Squid, the Ceph release Rook v1.20 supports.
+  cephImage: 'quay.io/ceph/ceph:v19.2.3',
+  // Argo Rollouts' Gateway API traffic router; the controller downloads it at start.
+  rolloutsGatewayPlugin:
+    'https://github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi/releases/download/v0.4.0/gatewayapi-plugin-linux-amd64',
+  // Argo CD's Rollout tab; the server downloads it at start.
+  argocdRolloutExtension:
+    'https://github.com/argoproj-labs/rollout-extension/releases/download/v0.3.7/extension.tar',
+} as const;
