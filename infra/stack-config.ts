@@ -18,9 +18,6 @@ export const CONFIG_KEYS = {
   nodeLinks: 'nodeLinks',
 } as const;
 
-/** Default network link the control-plane VIP is announced on. */
-export const DEFAULT_VIP_LINK = 'eth0';
-
 /** Where stack configuration values come from (Pulumi config in a run; a map in tests). */
 export interface ConfigSource {
   /** The raw value of a key, or `undefined` when the key is not set. */
@@ -55,8 +52,9 @@ export interface StackSettings {
   /** Credentials Flux clones the GitOps repository with. */
   readonly git: GitCredentials;
   /**
-   * Network link of each control-plane node the VIP is announced on, by node name.
-   * @default `vipLink` (itself `eth0` unless set) for every control-plane node
+   * Network link of each control-plane node the VIP is announced on, by node name: `vipLink`,
+   * or the node's entry in `nodeLinks`. There is no default: Talos names links after the
+   * hardware (`enp1s0`, `ens18`, ...), and a VIP on a link that does not exist never comes up.
    */
   readonly vipLinks: Readonly<Record<string, string>>;
 }
@@ -182,13 +180,14 @@ export function readStackSettings(
   }
 
   const controlPlanes = cluster.nodes.filter((node) => node.role === NodeRole.CONTROL_PLANE);
-  const defaultLink = source.value(CONFIG_KEYS.vipLink) ?? DEFAULT_VIP_LINK;
-  if (!LINK_NAME.test(defaultLink)) {
+  const defaultLink = source.value(CONFIG_KEYS.vipLink)?.trim();
+  if (defaultLink !== undefined && !LINK_NAME.test(defaultLink)) {
     problems.add(subject, CONFIG_KEYS.vipLink, `must be a network link name, got '${defaultLink}'`);
   }
-  const vipLinks: Record<string, string> = Object.fromEntries(
-    controlPlanes.map((node) => [node.name, defaultLink]),
-  );
+  const vipLinks: Record<string, string> = {};
+  if (defaultLink !== undefined) {
+    for (const node of controlPlanes) vipLinks[node.name] = defaultLink;
+  }
   const nodeLinksRaw = source.value(CONFIG_KEYS.nodeLinks);
   if (nodeLinksRaw !== undefined) {
     let nodeLinks: unknown;
@@ -223,6 +222,15 @@ export function readStackSettings(
         }
       }
     }
+  }
+
+  const unlinked = controlPlanes.filter((node) => vipLinks[node.name] === undefined);
+  if (defaultLink === undefined && unlinked.length > 0) {
+    problems.add(
+      subject,
+      CONFIG_KEYS.vipLink,
+      `is required: the network link the VIP is announced on (${unlinked.map((n) => n.name).join(', ')}); list a node's links with 'talosctl get links --insecure --nodes ${unlinked[0].ip}' and set it with 'pulumi config set vipLink <link>'`,
+    );
   }
 
   problems.throwIfAny();

@@ -19,7 +19,7 @@ describe('stack settings', () => {
     expect(await pulumi.isSecret(settings.sopsAgeKey)).toBe(true);
     expect(await valueOf(settings.sopsAgeKey)).toBe(VALID_SETTINGS.sopsAgeKey);
     expect(settings.git.kind).toBe('ssh');
-    expect(settings.vipLinks).toEqual({ 'dev-cp-1': 'eth0' });
+    expect(settings.vipLinks).toEqual({ 'dev-cp-1': 'enp1s0' });
   });
 
   it('accepts values piped in with a trailing newline, and ends the deploy key with one', async () => {
@@ -125,8 +125,29 @@ describe('stack settings', () => {
     });
   });
 
+  it('requires the VIP link, naming the nodes and how to find it', () => {
+    expect(() => readStackSettings(prodCluster, configSource(without('vipLink')))).toThrow(
+      "stack 'prod' vipLink: is required: the network link the VIP is announced on (prod-cp-1, prod-cp-2, prod-cp-3); list a node's links with 'talosctl get links --insecure --nodes 10.20.0.11' and set it with 'pulumi config set vipLink <link>'",
+    );
+    // nodeLinks naming every control plane is enough.
+    const nodeLinks = JSON.stringify({
+      '10.20.0.11': 'enp1s0',
+      '10.20.0.12': 'enp2s0',
+      '10.20.0.13': 'enp1s0',
+    });
+    const settings = readStackSettings(
+      prodCluster,
+      configSource({ ...without('vipLink'), nodeLinks }),
+    );
+    expect(settings.vipLinks).toEqual({
+      'prod-cp-1': 'enp1s0',
+      'prod-cp-2': 'enp2s0',
+      'prod-cp-3': 'enp1s0',
+    });
+  });
+
   it('lists every problem at once', () => {
-    expect(() => readStackSettings(devCluster, configSource({}))).toThrow(/^3 problems:/);
+    expect(() => readStackSettings(devCluster, configSource({}))).toThrow(/^4 problems:/);
   });
 
   it('reads Pulumi config, telling secrets from plain values', () => {

@@ -130,6 +130,7 @@ export const VALID_SETTINGS: Readonly<Record<string, string>> = {
   ].join('\n'),
   gitKnownHosts:
     'git.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl',
+  vipLink: 'enp1s0',
 };
 
 /** Keys stored as secrets in {@link VALID_SETTINGS}. */
