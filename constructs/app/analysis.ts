@@ -1,8 +1,8 @@
 // The AnalysisTemplate of canary and blue-green rollouts: Prometheus success rate and p95
-// latency of the Service under test, with thresholds from the app's analysis options.
+// latency of the new version's pods, with thresholds from the app's analysis options.
 import type { Construct } from 'constructs';
 import { AnalysisTemplate } from '../imports/rollouts-analysistemplate-argoproj.io';
-import { MONITORING_NAMESPACE } from './app-construct';
+import { MONITORING_NAMESPACE, POD_TEMPLATE_HASH_LABEL } from './app-construct';
 import type { ResolvedAnalysis } from './rollout';
 import { JsonObject } from '../json-object';
 
@@ -26,14 +26,23 @@ export interface AnalysisTemplateProps {
   readonly annotations: Record<string, string>;
 }
 
+/** Analysis argument holding the new ReplicaSet's pod template hash. */
+export const LATEST_HASH_ARG = 'latest-hash';
+
 /**
- * Renders the template. Its arguments `service` and `namespace` select the series the
- * Rollout is judging (the canary or preview Service's pods). No traffic yet (an empty or NaN
- * result) passes: an idle preview must not block a promotion.
+ * Renders the template. Its arguments `namespace` and `latest-hash` (the Rollout passes the
+ * new ReplicaSet's `podTemplateHashValue: Latest`) select the series of the new version's pods
+ * only. Selecting by the canary or preview Service instead would also count, for a whole rate
+ * window, the stable pods that Service selected until the rollout started, diluting the new
+ * version's errors and latency. No traffic yet (an empty or NaN result) passes: an idle
+ * preview must not block a promotion.
  */
 export function renderAnalysisTemplate(scope: Construct, props: AnalysisTemplateProps): JsonObject {
   const { analysis } = props;
-  const selector = 'namespace="{{args.namespace}}",service="{{args.service}}"';
+  // A pod behind two Services (blue-green's active and preview) is scraped twice and weighs
+  // double in every sum; all those series are the new version's, so the result judges it alone.
+  const hashLabel = POD_TEMPLATE_HASH_LABEL.replace(/-/g, '_');
+  const selector = `namespace="{{args.namespace}}",${hashLabel}="{{args.${LATEST_HASH_ARG}}}"`;
   const window = `${Math.max(60, 2 * analysis.intervalSeconds)}s`;
   const timing = {
     interval: `${analysis.intervalSeconds}s`,
@@ -46,7 +55,7 @@ export function renderAnalysisTemplate(scope: Construct, props: AnalysisTemplate
     ...AnalysisTemplate.GVK,
     metadata: { name: props.name, ...props.metadata, annotations: props.annotations },
     spec: {
-      args: [{ name: 'service' }, { name: 'namespace' }],
+      args: [{ name: 'namespace' }, { name: LATEST_HASH_ARG }],
       metrics: [
         {
           name: 'success-rate',

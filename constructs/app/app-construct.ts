@@ -21,6 +21,14 @@ import { JsonObject } from '../json-object';
 
 /** Namespace Prometheus runs in (kube-prometheus-stack of the monitoring component). */
 export const MONITORING_NAMESPACE = 'monitoring';
+
+/**
+ * Pod label Argo Rollouts puts on each ReplicaSet's pods. The app's monitor copies it onto every
+ * series (as `rollouts_pod_template_hash`: Prometheus turns `-` into `_`) so an analysis can
+ * select the new version's pods alone.
+ */
+export const POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
+
 /** Argo CD sync wave annotation: lower waves are applied (and healthy) first. */
 export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 /** Wave of what the workload needs to exist first (namespace, quota, config, templates). */
@@ -371,7 +379,10 @@ export abstract class AppConstruct extends Construct {
     return `${(this.props.metrics?.interval?.toSeconds() ?? 15).toString()}s`;
   }
 
-  /** ServiceMonitor scraping the app's Services (stable, canary and preview alike). */
+  /**
+   * ServiceMonitor scraping the app's Services (stable, canary and preview alike), labelling each
+   * series with its pod's template hash so an analysis can tell the versions apart.
+   */
   protected serviceMonitor(portName: string): ServiceMonitor {
     return new JsonObject(this.folder, 'service-monitor', {
       ...ServiceMonitor.GVK,
@@ -379,6 +390,7 @@ export abstract class AppConstruct extends Construct {
         metadata: this.metadata(this.definition.name),
         spec: {
           selector: { matchLabels: { ...this.selectorLabels } },
+          podTargetLabels: [POD_TEMPLATE_HASH_LABEL],
           endpoints: [
             {
               port: portName,
@@ -391,7 +403,10 @@ export abstract class AppConstruct extends Construct {
     });
   }
 
-  /** PodMonitor scraping pods directly (apps without a Service). */
+  /**
+   * PodMonitor scraping pods directly (apps without a Service). It copies the pod template hash
+   * label like the ServiceMonitor; Deployment pods have none, so it adds nothing there.
+   */
   protected podMonitor(portName: string): PodMonitor {
     return new JsonObject(this.folder, 'pod-monitor', {
       ...PodMonitor.GVK,
@@ -399,6 +414,7 @@ export abstract class AppConstruct extends Construct {
         metadata: this.metadata(this.definition.name),
         spec: {
           selector: { matchLabels: { ...this.selectorLabels } },
+          podTargetLabels: [POD_TEMPLATE_HASH_LABEL],
           podMetricsEndpoints: [
             {
               port: portName,

@@ -50,7 +50,7 @@ export interface MonitorObject {
 export interface RollbackBound {
   /** Worst-case seconds from first bad traffic to traffic back on stable. */
   readonly seconds: number;
-  /** The sum, spelled out, e.g. `initialDelay 0 s + scrape interval 15 s + (failureLimit 2 + 1) × interval 20 s = 75 s`. */
+  /** The sum, spelled out, e.g. `initialDelay 0 s + 2 × scrape interval 15 s + (failureLimit 2 + 1) × interval 20 s = 90 s`. */
   readonly arithmetic: string;
   /** Why the bound does not hold at all (e.g. the old version is scaled down too early). */
   readonly problems: readonly string[];
@@ -71,8 +71,17 @@ export function parseDurationSeconds(value: string | number): number {
 }
 
 /**
+ * Seconds from the new version's first traffic until a query can see it: `rate()` over the new
+ * pods' series (new series: the analysis selects them by pod template hash) needs two samples,
+ * and the first scrape may come up to one interval after the traffic starts.
+ */
+function visibleAfter(scrapeSeconds: number): number {
+  return 2 * scrapeSeconds;
+}
+
+/**
  * How long until an analysis run can fail: the slowest of its metrics. A metric fails the run
- * after failureLimit + 1 failed measurements; bad data becomes visible one scrape interval
+ * after failureLimit + 1 failed measurements; bad data becomes visible two scrape intervals
  * after the bad traffic, and the measurement that sees it may be up to one interval away.
  */
 function detection(
@@ -88,9 +97,9 @@ function detection(
     const interval = metric.interval ? parseDurationSeconds(metric.interval) : 0;
     const delay = metric.initialDelay ? parseDurationSeconds(metric.initialDelay) : 0;
     const limit = metric.failureLimit ?? DEFAULT_FAILURE_LIMIT;
-    const seconds = delay + scrapeSeconds + (limit + 1) * interval;
+    const seconds = delay + visibleAfter(scrapeSeconds) + (limit + 1) * interval;
     const arithmetic =
-      `initialDelay ${delay} s + scrape interval ${scrapeSeconds} s + ` +
+      `initialDelay ${delay} s + 2 × scrape interval ${scrapeSeconds} s + ` +
       `(failureLimit ${limit} + 1) × interval ${interval} s = ${seconds} s`;
     if (!worst || seconds > worst.seconds) worst = { seconds, arithmetic, metric };
   }
@@ -101,7 +110,7 @@ function detection(
 /**
  * Why an analysis with a fixed count can end its run before it fails a bad version, if it can.
  * Measurements are taken at initialDelay + k × interval (k = 0 .. count − 1); one taken before
- * the first scrape after promotion sees only the previous version, so the failureLimit + 1
+ * two scrapes of the new version finds no data for it and passes, so the failureLimit + 1
  * failures needed must all fall at or after the first measurement that can see the new one.
  */
 function neverFails(
@@ -114,9 +123,10 @@ function neverFails(
   const delay = metric.initialDelay ? parseDurationSeconds(metric.initialDelay) : 0;
   const limit = metric.failureLimit ?? DEFAULT_FAILURE_LIMIT;
   const prefix = `the post-promotion analysis can never fail: failing takes failureLimit ${limit} + 1 = ${limit + 1} failed measurements`;
-  const blind = Math.max(0, scrapeSeconds - delay);
+  const visible = visibleAfter(scrapeSeconds);
+  const blind = Math.max(0, visible - delay);
   if (blind > 0 && interval === 0) {
-    return `${prefix}, but every measurement is at initialDelay ${delay} s, before scrape interval ${scrapeSeconds} s shows the new version; set an interval or an initialDelay of at least ${scrapeSeconds} s`;
+    return `${prefix}, but every measurement is at initialDelay ${delay} s, before 2 × scrape interval ${scrapeSeconds} s = ${visible} s shows the new version; set an interval or an initialDelay of at least ${visible} s`;
   }
   const first = blind === 0 ? 0 : Math.ceil(blind / interval);
   const needed = first + limit + 1;
@@ -124,7 +134,7 @@ function neverFails(
   const firstAt = delay + first * interval;
   return (
     `${prefix}, the first that can see the new version being at initialDelay ${delay} s + ${first} × interval ${interval} s = ${firstAt} s ` +
-    `(after scrape interval ${scrapeSeconds} s), so the last is at ${firstAt} s + ${limit} × ${interval} s = ${firstAt + limit * interval} s, ` +
+    `(after 2 × scrape interval ${scrapeSeconds} s = ${visible} s), so the last is at ${firstAt} s + ${limit} × ${interval} s = ${firstAt + limit * interval} s, ` +
     `but count ${count} ends the run at ${delay} s + (${count} − 1) × ${interval} s = ${delay + (count - 1) * interval} s; ` +
     `raise count to at least ${needed}`
   );

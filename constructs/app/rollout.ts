@@ -33,7 +33,8 @@ export interface AnalysisOptions {
   /**
    * Measurements a blue-green pre- or post-promotion analysis takes, a whole number (canary
    * analysis runs in the background until the rollout completes). Enough that failureLimit + 1
-   * of them fall after the first scrape of the new version, or the analysis could never fail.
+   * of them fall after the second scrape of the new version (`rate()` needs two samples), or the
+   * analysis could never fail.
    * @default 5
    */
   readonly count?: number;

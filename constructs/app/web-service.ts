@@ -5,7 +5,7 @@ import { ConfigError } from '../errors';
 import { HttpRoute } from '../imports/gateway-httproute-gateway.networking.k8s.io';
 import { Rollout } from '../imports/rollouts-rollout-argoproj.io';
 import { CLUSTER_GATEWAY, ROLLOUTS_GATEWAY_PLUGIN, environmentListener } from '../platform/gateway';
-import { renderAnalysisTemplate } from './analysis';
+import { LATEST_HASH_ARG, renderAnalysisTemplate } from './analysis';
 import { AppConstruct, FOUNDATION_WAVE, SYNC_WAVE, type RuntimeOwnedFields } from './app-construct';
 import { AppDefinition, AppKind, type AppBinding } from './definition';
 import type { PortOptions, WebServiceProps } from './props';
@@ -131,13 +131,14 @@ export class WebService extends AppConstruct {
       count: rollout.kind === 'blueGreen' ? rollout.analysis.count : undefined,
       annotations: { [SYNC_WAVE]: FOUNDATION_WAVE },
     });
-    const args = (service: string) => [
-      { name: 'service', value: service },
-      { name: 'namespace', value: binding.namespace },
-    ];
-    const analysisRef = (service: string) => ({
+    // Every run judges the newest ReplicaSet: the canary, or the preview before promotion and
+    // the new active version after it. A function: one shared object could become a YAML alias.
+    const analysisRef = () => ({
       templates: [{ templateName: name }],
-      args: args(service),
+      args: [
+        { name: 'namespace', value: binding.namespace },
+        { name: LATEST_HASH_ARG, valueFrom: { podTemplateHashValue: 'Latest' } },
+      ],
     });
 
     const strategy =
@@ -151,7 +152,7 @@ export class WebService extends AppConstruct {
                   [ROLLOUTS_GATEWAY_PLUGIN]: { httpRoute: name, namespace: binding.namespace },
                 },
               },
-              analysis: { ...analysisRef(`${name}-canary`), startingStep: 0 },
+              analysis: { ...analysisRef(), startingStep: 0 },
               abortScaleDownDelaySeconds: 30,
               steps: rollout.steps.flatMap((step) => [
                 { setWeight: step.weight },
@@ -169,8 +170,8 @@ export class WebService extends AppConstruct {
               previewService: `${name}-preview`,
               autoPromotionEnabled: rollout.autoPromotion,
               scaleDownDelaySeconds: rollout.scaleDownDelaySeconds,
-              prePromotionAnalysis: analysisRef(`${name}-preview`),
-              postPromotionAnalysis: analysisRef(name),
+              prePromotionAnalysis: analysisRef(),
+              postPromotionAnalysis: analysisRef(),
             },
           };
 

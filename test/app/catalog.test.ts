@@ -190,7 +190,7 @@ describe('bad app input: one clear message naming app, environment, field and ru
       analysis: { interval: Duration.seconds(30), failureLimit: 4 },
     });
     expect(renderError([web({ rollout })])).toBe(
-      "app 'shop' env 'dev' rollout: worst-case rollback takes initialDelay 0 s + scrape interval 15 s + (failureLimit 4 + 1) × interval 30 s = 165 s, over the environment's limit of 120 s; shorten the analysis interval, failureLimit or initialDelay",
+      "app 'shop' env 'dev' rollout: worst-case rollback takes initialDelay 0 s + 2 × scrape interval 15 s + (failureLimit 4 + 1) × interval 30 s = 180 s, over the environment's limit of 120 s; shorten the analysis interval, failureLimit or initialDelay",
     );
   });
 
@@ -261,18 +261,18 @@ describe('bad app input: one clear message naming app, environment, field and ru
     );
   });
 
-  it('a blue-green analysis that can never fail: 3 measurements, failureLimit 2', () => {
-    const rollout = RolloutStrategy.blueGreen({ analysis: { count: 3, failureLimit: 2 } });
-    // the measurement at 0 s comes before the first scrape (15 s) of the new version
+  it('a blue-green analysis that can never fail: 4 measurements, failureLimit 2', () => {
+    const rollout = RolloutStrategy.blueGreen({ analysis: { count: 4, failureLimit: 2 } });
+    // the measurements at 0 and 20 s come before the second scrape (30 s) of the new version
     expect(renderError([web({ rollout })])).toContain(
       "app 'shop' env 'dev' rollout: the post-promotion analysis can never fail: failing takes failureLimit 2 + 1 = 3 failed measurements, " +
-        'the first that can see the new version being at initialDelay 0 s + 1 × interval 20 s = 20 s (after scrape interval 15 s), ' +
-        'so the last is at 20 s + 2 × 20 s = 60 s, but count 3 ends the run at 0 s + (3 − 1) × 20 s = 40 s; raise count to at least 4',
+        'the first that can see the new version being at initialDelay 0 s + 2 × interval 20 s = 40 s (after 2 × scrape interval 15 s = 30 s), ' +
+        'so the last is at 40 s + 2 × 20 s = 80 s, but count 4 ends the run at 0 s + (4 − 1) × 20 s = 60 s; raise count to at least 5',
     );
   });
 
   it('a blue-green analysis that can fail within its run is accepted', () => {
-    const rollout = RolloutStrategy.blueGreen({ analysis: { count: 4, failureLimit: 2 } });
+    const rollout = RolloutStrategy.blueGreen({ analysis: { count: 5, failureLimit: 2 } });
     const tree = renderApps([web({ rollout })]);
     expect(tree.files.has('apps/prod/shop/rollout-shop.yaml')).toBe(true);
   });
@@ -429,7 +429,7 @@ const badInput: [
       }),
     ],
     undefined,
-    "app 'shop' env 'dev' rollout: worst-case rollback takes initialDelay 0 s + scrape interval 15 s + (failureLimit 2 + 1) × interval 60 s = 195 s, over the environment's limit of 120 s",
+    "app 'shop' env 'dev' rollout: worst-case rollback takes initialDelay 0 s + 2 × scrape interval 15 s + (failureLimit 2 + 1) × interval 60 s = 210 s, over the environment's limit of 120 s",
   ],
   [
     'an override for an environment that does not exist',

@@ -40,21 +40,22 @@ const blueGreen = (scaleDownDelaySeconds: number): RolloutObject => ({
 });
 
 describe('rollbackBound', () => {
-  it('canary with the defaults: 0 s + 15 s + (2 + 1) × 20 s = 75 s', () => {
+  it('canary with the defaults: 0 s + 2 × 15 s + (2 + 1) × 20 s = 90 s', () => {
     const bound = rollbackBound(
       canary(['30s', '30s', '30s', undefined]),
       [template([{ interval: '20s', initialDelay: '0s', failureLimit: 2 }])],
       monitor('15s'),
     );
+    // within the 120 s default limit, and the 90 s of pauses still outlast detection
     expect(bound).toEqual({
-      seconds: 75,
+      seconds: 90,
       arithmetic:
-        'initialDelay 0 s + scrape interval 15 s + (failureLimit 2 + 1) × interval 20 s = 75 s',
+        'initialDelay 0 s + 2 × scrape interval 15 s + (failureLimit 2 + 1) × interval 20 s = 90 s',
       problems: [],
     });
   });
 
-  it('takes the slowest metric: 10 s + 30 s + (3 + 1) × 1m = 280 s', () => {
+  it('takes the slowest metric: 10 s + 2 × 30 s + (3 + 1) × 1m = 310 s', () => {
     const bound = rollbackBound(
       canary(['manual']),
       [
@@ -65,9 +66,10 @@ describe('rollbackBound', () => {
       ],
       monitor('30s'),
     );
-    expect(bound?.seconds).toBe(280);
+    // the other metric: 0 s + 2 × 30 s + (1 + 1) × 20 s = 100 s
+    expect(bound?.seconds).toBe(310);
     expect(bound?.arithmetic).toBe(
-      'initialDelay 10 s + scrape interval 30 s + (failureLimit 3 + 1) × interval 60 s = 280 s',
+      'initialDelay 10 s + 2 × scrape interval 30 s + (failureLimit 3 + 1) × interval 60 s = 310 s',
     );
     // a manual pause holds the canary as long as needed
     expect(bound?.problems).toEqual([]);
@@ -78,7 +80,7 @@ describe('rollbackBound', () => {
       spec: { endpoints: [{}] },
     });
     // failureLimit defaults to 0 in Argo Rollouts
-    expect(bound?.seconds).toBe(0 + 30 + 1 * 10);
+    expect(bound?.seconds).toBe(0 + 2 * 30 + 1 * 10);
   });
 
   it('refuses a canary that reaches 100 % before the analysis can fail it', () => {
@@ -89,23 +91,24 @@ describe('rollbackBound', () => {
     );
     expect(bound?.problems).toEqual([
       'the canary reaches 100 % after 40 s of pauses, before a failing analysis can abort it ' +
-        '(initialDelay 0 s + scrape interval 15 s + (failureLimit 2 + 1) × interval 20 s = 75 s); ' +
-        'lengthen the pauses to at least 75 s in total',
+        '(initialDelay 0 s + 2 × scrape interval 15 s + (failureLimit 2 + 1) × interval 20 s = 90 s); ' +
+        'lengthen the pauses to at least 90 s in total',
     ]);
   });
 
   it('blue-green: detection of the post-promotion analysis, if the old version is still there', () => {
     const analysis = [template([{ interval: '15s', failureLimit: 2, count: 8 }])];
     expect(rollbackBound(blueGreen(120), analysis, monitor('15s'))).toEqual({
-      seconds: 60,
+      seconds: 75,
       arithmetic:
-        'initialDelay 0 s + scrape interval 15 s + (failureLimit 2 + 1) × interval 15 s = 60 s',
+        'initialDelay 0 s + 2 × scrape interval 15 s + (failureLimit 2 + 1) × interval 15 s = 75 s',
       problems: [],
     });
-    expect(rollbackBound(blueGreen(45), analysis, monitor('15s'))?.problems).toEqual([
-      'scaleDownDelay 45 s removes the previous version before a failing post-promotion analysis ' +
-        'can switch back (initialDelay 0 s + scrape interval 15 s + (failureLimit 2 + 1) × interval 15 s = 60 s); ' +
-        'raise it to at least 60 s',
+    // 60 s covered one scrape interval, not the two a new series needs
+    expect(rollbackBound(blueGreen(60), analysis, monitor('15s'))?.problems).toEqual([
+      'scaleDownDelay 60 s removes the previous version before a failing post-promotion analysis ' +
+        'can switch back (initialDelay 0 s + 2 × scrape interval 15 s + (failureLimit 2 + 1) × interval 15 s = 75 s); ' +
+        'raise it to at least 75 s',
     ]);
   });
 
@@ -115,31 +118,40 @@ describe('rollbackBound', () => {
       [template([{ interval: '10s', failureLimit: 3, count: 3 }])],
       monitor('15s'),
     );
-    // measurements at 0, 10, 20 s; the first after the 15 s scrape is at 20 s (k = 2)
+    // measurements at 0, 10, 20 s; the first after two 15 s scrapes would be at 30 s (k = 3)
     expect(bound?.problems).toEqual([
       'the post-promotion analysis can never fail: failing takes failureLimit 3 + 1 = 4 failed measurements, ' +
-        'the first that can see the new version being at initialDelay 0 s + 2 × interval 10 s = 20 s (after scrape interval 15 s), ' +
-        'so the last is at 20 s + 3 × 10 s = 50 s, but count 3 ends the run at 0 s + (3 − 1) × 10 s = 20 s; raise count to at least 6',
+        'the first that can see the new version being at initialDelay 0 s + 3 × interval 10 s = 30 s (after 2 × scrape interval 15 s = 30 s), ' +
+        'so the last is at 30 s + 3 × 10 s = 60 s, but count 3 ends the run at 0 s + (3 − 1) × 10 s = 20 s; raise count to at least 7',
     ]);
   });
 
-  it('blue-green: count 3 with failureLimit 2 can never fail, the measurement at 0 s sees only the old version', () => {
+  it('blue-green: count 3 or 4 with failureLimit 2 can never fail, the measurements before 30 s see no new data', () => {
     const analysis = (count: number, initialDelay = '0s') => [
       template([
         { interval: '20s', initialDelay, failureLimit: 2, count },
         { interval: '20s', initialDelay, failureLimit: 2, count },
       ]),
     ];
-    // count ≥ failureLimit + 1 = 3, yet the failures could only come at 20, 40, 60 s: run ends at 40 s
-    expect(rollbackBound(blueGreen(600), analysis(3), monitor('15s'))?.problems).toEqual([
+    // count ≥ failureLimit + 1 = 3, yet the failures could only come at 40, 60, 80 s: run ends at 40 s
+    const never = (count: number) =>
       'the post-promotion analysis can never fail: failing takes failureLimit 2 + 1 = 3 failed measurements, ' +
-        'the first that can see the new version being at initialDelay 0 s + 1 × interval 20 s = 20 s (after scrape interval 15 s), ' +
-        'so the last is at 20 s + 2 × 20 s = 60 s, but count 3 ends the run at 0 s + (3 − 1) × 20 s = 40 s; raise count to at least 4',
+      'the first that can see the new version being at initialDelay 0 s + 2 × interval 20 s = 40 s (after 2 × scrape interval 15 s = 30 s), ' +
+      `so the last is at 40 s + 2 × 20 s = 80 s, but count ${count} ends the run at 0 s + (${count} − 1) × 20 s = ${(count - 1) * 20} s; raise count to at least 5`;
+    expect(rollbackBound(blueGreen(600), analysis(3), monitor('15s'))?.problems).toEqual([
+      never(3),
     ]);
-    // 0, 20, 40, 60 s: three measurements from 20 s on
-    expect(rollbackBound(blueGreen(600), analysis(4), monitor('15s'))?.problems).toEqual([]);
-    // an initial delay past the first scrape makes every measurement count: 15, 35, 55 s
-    expect(rollbackBound(blueGreen(600), analysis(3, '15s'), monitor('15s'))?.problems).toEqual([]);
+    // 0, 20, 40, 60 s: the 20 s one comes before the new series has its second sample
+    expect(rollbackBound(blueGreen(600), analysis(4), monitor('15s'))?.problems).toEqual([
+      never(4),
+    ]);
+    // 0, 20, 40, 60, 80 s (the default count 5): three measurements from 40 s on
+    expect(rollbackBound(blueGreen(600), analysis(5), monitor('15s'))?.problems).toEqual([]);
+    // an initial delay of two scrapes makes every measurement count: 30, 50, 70 s; one is not enough
+    expect(rollbackBound(blueGreen(600), analysis(3, '30s'), monitor('15s'))?.problems).toEqual([]);
+    expect(
+      rollbackBound(blueGreen(600), analysis(3, '15s'), monitor('15s'))?.problems,
+    ).toHaveLength(1);
   });
 
   it('blue-green: without an interval every measurement is taken before the new version shows', () => {
@@ -150,7 +162,7 @@ describe('rollbackBound', () => {
     );
     expect(bound?.problems).toEqual([
       'the post-promotion analysis can never fail: failing takes failureLimit 0 + 1 = 1 failed measurements, ' +
-        'but every measurement is at initialDelay 0 s, before scrape interval 15 s shows the new version; set an interval or an initialDelay of at least 15 s',
+        'but every measurement is at initialDelay 0 s, before 2 × scrape interval 15 s = 30 s shows the new version; set an interval or an initialDelay of at least 30 s',
     ]);
   });
 

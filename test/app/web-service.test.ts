@@ -124,12 +124,12 @@ describe('WebService with the canary template', () => {
     ]);
   });
 
-  it('runs the background analysis on the canary Service from the first step', () => {
+  it('runs the background analysis on the canary ReplicaSet from the first step', () => {
     expect(rollout().strategy.canary.analysis).toEqual({
       templates: [{ templateName: 'canary-app' }],
       args: [
-        { name: 'service', value: 'canary-app-canary' },
         { name: 'namespace', value: 'prod-canary-app' },
+        { name: 'latest-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
       ],
       startingStep: 0,
     });
@@ -148,9 +148,16 @@ describe('WebService with the canary template', () => {
       successCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] >= 0.995',
     });
     expect(metrics[0].count).toBeUndefined();
+    expect(spec(template).args).toEqual([{ name: 'namespace' }, { name: 'latest-hash' }]);
+    // by the new pods' template hash, not by a Service that selected stable pods a moment ago
+    const selector =
+      'namespace="{{args.namespace}}",rollouts_pod_template_hash="{{args.latest-hash}}"';
     expect(metrics[0].provider.prometheus.query).toBe(
-      'sum(rate(http_requests_total{namespace="{{args.namespace}}",service="{{args.service}}",code!~"5.."}[60s])) / ' +
-        'sum(rate(http_requests_total{namespace="{{args.namespace}}",service="{{args.service}}"}[60s]))',
+      `sum(rate(http_requests_total{${selector},code!~"5.."}[60s])) / ` +
+        `sum(rate(http_requests_total{${selector}}[60s]))`,
+    );
+    expect(metrics[1].provider.prometheus.query).toBe(
+      `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[60s])))`,
     );
     expect(metrics[1].successCondition).toBe(
       'len(result) == 0 || isNaN(result[0]) || result[0] <= 0.25',
@@ -165,25 +172,21 @@ describe('WebService with the blue-green template', () => {
   const strategy = () => spec(inApp('prod', 'bg-app', 'Rollout')).strategy.blueGreen;
 
   it('has active and preview Services, analysed before and after promotion', () => {
+    const newReplicaSet = {
+      templates: [{ templateName: 'bg-app' }],
+      args: [
+        { name: 'namespace', value: 'prod-bg-app' },
+        { name: 'latest-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
+      ],
+    };
     expect(strategy()).toEqual({
       activeService: 'bg-app',
       previewService: 'bg-app-preview',
       autoPromotionEnabled: false,
       scaleDownDelaySeconds: 90,
-      prePromotionAnalysis: {
-        templates: [{ templateName: 'bg-app' }],
-        args: [
-          { name: 'service', value: 'bg-app-preview' },
-          { name: 'namespace', value: 'prod-bg-app' },
-        ],
-      },
-      postPromotionAnalysis: {
-        templates: [{ templateName: 'bg-app' }],
-        args: [
-          { name: 'service', value: 'bg-app' },
-          { name: 'namespace', value: 'prod-bg-app' },
-        ],
-      },
+      // both judge the new ReplicaSet: behind the preview, then behind the active Service
+      prePromotionAnalysis: newReplicaSet,
+      postPromotionAnalysis: newReplicaSet,
     });
     expect(spec(inApp('prod', 'bg-app', 'AnalysisTemplate')).metrics[0].count).toBe(5);
   });
@@ -199,9 +202,10 @@ describe('WebService with the blue-green template', () => {
 
   it('takes a custom host and scrapes the metrics port at the interval given', () => {
     expect(spec(inApp('prod', 'bg-app', 'HTTPRoute')).hostnames).toEqual(['www.example.com']);
-    expect(spec(inApp('prod', 'bg-app', 'ServiceMonitor')).endpoints).toEqual([
-      { port: 'metrics', path: '/metrics', interval: '10s' },
-    ]);
+    const monitor = spec(inApp('prod', 'bg-app', 'ServiceMonitor'));
+    expect(monitor.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '10s' }]);
+    // the analysis selects the new version's series by this label
+    expect(monitor.podTargetLabels).toEqual(['rollouts-pod-template-hash']);
   });
 });
 
