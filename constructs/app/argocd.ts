@@ -114,10 +114,13 @@ export class ArgoCdRegistrations extends Construct {
                   },
                 }
               : {}),
-            // Without RespectIgnoreDifferences a sync would still apply the ignored fields.
+            // A sync applies only what is out of sync, so a route that differs only in its
+            // ignored weights is left to Argo Rollouts. Not RespectIgnoreDifferences: on a
+            // custom resource such as HTTPRoute it copies the whole live `rules` array into
+            // the desired state (argo-cd #17694), and Git changes to the rules would never apply.
             syncOptions: [
               'PruneLast=true',
-              ...(ignored.length > 0 ? ['RespectIgnoreDifferences=true'] : []),
+              ...(ignored.length > 0 ? ['ApplyOutOfSyncOnly=true'] : []),
             ],
             retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
           },

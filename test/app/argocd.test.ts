@@ -79,10 +79,12 @@ describe('Argo CD registrations of the reference apps', () => {
           jqPathExpressions: ['.spec.rules[].backendRefs[].weight'],
         },
       ]);
-      // without it a sync (self-heal's included) would still write the weights back
-      expect((application.syncPolicy as { syncOptions: string[] }).syncOptions).toContain(
-        'RespectIgnoreDifferences=true',
-      );
+      // a sync (self-heal's included) applies only out-of-sync objects, so a route differing
+      // only in its weights is not written back; RespectIgnoreDifferences would freeze the
+      // route's whole rules array on a CRD (argo-cd #17694)
+      const options = (application.syncPolicy as { syncOptions: string[] }).syncOptions;
+      expect(options).toContain('ApplyOutOfSyncOnly=true');
+      expect(options).not.toContain('RespectIgnoreDifferences=true');
     }
     // the route it names is the one the Rollout's plugin manages
     const rollout = spec(findObject(tree, 'apps/dev/checkout-api/', 'Rollout', 'checkout-api'));
