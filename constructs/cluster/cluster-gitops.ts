@@ -81,6 +81,7 @@ export class ClusterGitOps extends Construct {
     this.layers = new FluxLayers(this, 'flux-layers', {
       cluster,
       controllerHealthChecks: this.platform.healthChecks,
+      configsHealthExpressions: this.platform.configsHealthExpressions,
       appsFolder: appsFolder.folder,
     });
   }

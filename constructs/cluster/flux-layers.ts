@@ -9,7 +9,7 @@ import {
   type KustomizationSpecHealthCheckExprs,
 } from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
 import { compareStrings } from '../order';
-import { PlatformLayer, type HealthCheck } from '../platform/component';
+import { PlatformLayer, type HealthCheck, type KindHealthExpression } from '../platform/component';
 import { FLUX_NAMESPACE, FLUX_SYNC_NAME, repositoryPath } from './flux-sync';
 
 /** Name of the Secret holding the SOPS age key (created by the Pulumi bootstrap). */
@@ -24,6 +24,11 @@ export interface FluxLayersProps {
    * HelmRelease, plus whatever a component adds.
    */
   readonly controllerHealthChecks: readonly HealthCheck[];
+  /**
+   * How Flux judges kinds of the configs layer whose Ready means more than the apps need.
+   * @default [] - every object of the configs layer is awaited by kstatus
+   */
+  readonly configsHealthExpressions?: readonly KindHealthExpression[];
   /** Folder of the cluster's Argo CD registrations, relative to `gitops/` (e.g. `argocd/dev`). */
   readonly appsFolder: string;
 }
@@ -77,6 +82,9 @@ export class FluxLayers extends Construct {
     // each app's health itself.
     const checks = props.controllerHealthChecks;
     const expressions = healthCheckExpressions(cluster.name, checks);
+    const configsExpressions = (props.configsHealthExpressions ?? []).map(
+      ({ apiVersion, kind, expression }) => ({ apiVersion, kind, ...expression }),
+    );
     const perLayer: Record<string, Partial<KustomizationSpec>> = {
       'platform-crds': { interval: '1h', timeout: '5m', prune: false, wait: true },
       'platform-controllers': {
@@ -95,7 +103,13 @@ export class FluxLayers extends Construct {
             : undefined,
         healthCheckExprs: expressions.length > 0 ? expressions : undefined,
       },
-      'platform-configs': { interval: '1h', timeout: '5m', prune: true, wait: true },
+      'platform-configs': {
+        interval: '1h',
+        timeout: '5m',
+        prune: true,
+        wait: true,
+        healthCheckExprs: configsExpressions.length > 0 ? configsExpressions : undefined,
+      },
       apps: { interval: '10m', timeout: '5m', prune: true },
     };
 

@@ -78,6 +78,16 @@ export interface HealthCheck {
   readonly expression?: HealthExpression;
 }
 
+/** A health expression for every object of one kind in a layer. */
+export interface KindHealthExpression {
+  /** API version of the kind, e.g. `operator.tekton.dev/v1alpha1`. */
+  readonly apiVersion: string;
+  /** The kind. */
+  readonly kind: string;
+  /** How Flux tells an object of the kind is healthy. */
+  readonly expression: HealthExpression;
+}
+
 /** A HelmRelease another component's release waits for. */
 export interface ReleaseReference {
   /** HelmRelease name. */
@@ -183,6 +193,7 @@ export abstract class PlatformComponent extends Construct {
   private readonly identity: ComponentIdentity;
   private readonly props: PlatformComponentProps;
   private readonly checks: HealthCheck[] = [];
+  private readonly configsExpressions: KindHealthExpression[] = [];
   private crdsFolder?: GitOpsFolder;
   private configsFolder?: GitOpsFolder;
 
@@ -233,6 +244,20 @@ export abstract class PlatformComponent extends Construct {
   /** Adds an object Flux health-checks after applying the controllers layer. */
   protected addHealthCheck(check: HealthCheck): void {
     this.checks.push(check);
+  }
+
+  /**
+   * How Flux judges this component's objects of a kind in the configs layer, where it waits
+   * for every object it applies (and the apps layer waits for it). For kinds whose Ready
+   * means more than the apps need.
+   */
+  protected addConfigsHealthExpression(check: KindHealthExpression): void {
+    this.configsExpressions.push(check);
+  }
+
+  /** The configs layer's expressions of this component (see addConfigsHealthExpression). */
+  public get configsHealthExpressions(): readonly KindHealthExpression[] {
+    return [...this.configsExpressions];
   }
 
   /**

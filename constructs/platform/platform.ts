@@ -16,6 +16,7 @@ import { Tekton } from './tekton';
 import type {
   ComponentIdentity,
   HealthCheck,
+  KindHealthExpression,
   PlatformComponent,
   PlatformComponentProps,
 } from './component';
@@ -236,6 +237,13 @@ export class Platform extends Construct {
       );
     }
     this.components = [...built.values()];
+  }
+
+  /** How Flux judges kinds of the configs layer, from every component, sorted by kind. */
+  public get configsHealthExpressions(): KindHealthExpression[] {
+    return this.components
+      .flatMap((component) => component.configsHealthExpressions)
+      .sort((a, b) => compareStrings(`${a.apiVersion}/${a.kind}`, `${b.apiVersion}/${b.kind}`));
   }
 
   /** What Flux checks after the controllers layer, sorted for stable output. */

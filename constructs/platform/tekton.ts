@@ -32,6 +32,9 @@ export const TEKTON_PIPELINES_NAMESPACE = 'tekton-pipelines';
  */
 export const TEKTON_OPERATOR_USER = 65532;
 
+/** CEL: the operator has reconciled the TektonConfig at least once (it writes conditions). */
+export const TEKTON_CONFIG_SEEN = 'has(status.conditions)';
+
 /**
  * Security context of every operator container (the chart's `securityContext`, applied to the
  * operator's and the webhook's containers). Typed to what Pod Security "restricted" requires,
@@ -230,6 +233,15 @@ export class Tekton extends PlatformComponent {
       kind: 'TektonConfig',
       metadata: { name: 'config' },
       spec: this.config,
+    });
+    // The apps layer waits for the configs layer. It needs the operator to have taken the
+    // TektonConfig, not Pipelines, Triggers, Chains and the Dashboard to have finished
+    // installing (image pulls alone can outlast the layer's timeout), and a broken Tekton
+    // must not keep every app from being registered.
+    this.addConfigsHealthExpression({
+      apiVersion: 'operator.tekton.dev/v1alpha1',
+      kind: 'TektonConfig',
+      expression: { current: TEKTON_CONFIG_SEEN },
     });
     platformRoute(this.configs, 'dashboard-route', {
       clusterDomain: props.cluster.domain,

@@ -89,6 +89,26 @@ describe('Tekton', () => {
     ).toEqual([{ readonly: true }]);
   });
 
+  it('keeps a slow or broken Tekton install from holding back the apps layer', () => {
+    // platform-configs waits for everything it applies and the apps layer waits for it; for
+    // the TektonConfig it is enough that the operator has taken it.
+    const configsLayer = (tree = referenceTree()) =>
+      findObject(tree, 'clusters/prod/', 'Kustomization', 'platform-configs').spec as {
+        wait: boolean;
+        healthCheckExprs?: { apiVersion: string; kind: string; current: string }[];
+      };
+    expect(configsLayer().wait).toBe(true);
+    expect(configsLayer().healthCheckExprs).toEqual([
+      {
+        apiVersion: 'operator.tekton.dev/v1alpha1',
+        kind: 'TektonConfig',
+        current: 'has(status.conditions)',
+      },
+    ]);
+    const withoutTekton = renderWithPlatform('prod', { tekton: { enabled: false } });
+    expect(configsLayer(withoutTekton).healthCheckExprs).toBeUndefined();
+  });
+
   it('lets a cluster tune the pruner', () => {
     const tree = renderWithPlatform('dev', {
       tekton: { pruner: { keep: 5, schedule: '*/30 * * * *' } },
