@@ -13,6 +13,8 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
+import type { ClusterConfig } from '../../environments/types';
+import { ProblemCollector } from '../errors';
 import {
   PlatformComponent,
   PodSecurityLevel,
@@ -202,6 +204,7 @@ export class Tekton extends PlatformComponent {
 
     const target = this.values.operator.defaultTargetNamespace;
     const pruner = props.settings?.pruner ?? {};
+    validatePruner(props.cluster, pruner);
     this.config = {
       profile: 'all',
       targetNamespace: target,
@@ -251,4 +254,30 @@ export class Tekton extends PlatformComponent {
       port: 9097,
     });
   }
+}
+
+// Five cron fields, as a Kubernetes CronJob schedule.
+const CRON = /^(\S+\s+){4}\S+$/;
+
+/** Refuses pruner settings the operator's webhook would reject, before anything is written. */
+function validatePruner(cluster: ClusterConfig, pruner: TektonPrunerSettings): void {
+  const problems = new ProblemCollector();
+  const subject = `cluster '${cluster.name}'`;
+  if (pruner.keep !== undefined) {
+    problems.check(
+      Number.isInteger(pruner.keep) && pruner.keep >= 1,
+      subject,
+      'platform.tekton.pruner.keep',
+      `must be a whole number of at least 1 (runs kept per pipeline or task), got ${pruner.keep}`,
+    );
+  }
+  if (pruner.schedule !== undefined) {
+    problems.check(
+      CRON.test(pruner.schedule.trim()),
+      subject,
+      'platform.tekton.pruner.schedule',
+      `must be a cron schedule of five fields like '0 3 * * *', got '${pruner.schedule}'`,
+    );
+  }
+  problems.throwIfAny();
 }

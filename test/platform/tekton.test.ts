@@ -1,6 +1,11 @@
 import type { TektonConfigSpec, TektonValues } from '../../constructs/platform/tekton';
 import { findObject, objectsOf, referenceTree } from '../support/tree';
-import { objectsUnder, releaseValues, renderWithPlatform } from '../support/platform';
+import {
+  objectsUnder,
+  platformError,
+  releaseValues,
+  renderWithPlatform,
+} from '../support/platform';
 
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
@@ -107,6 +112,22 @@ describe('Tekton', () => {
     ]);
     const withoutTekton = renderWithPlatform('prod', { tekton: { enabled: false } });
     expect(configsLayer(withoutTekton).healthCheckExprs).toBeUndefined();
+  });
+
+  describe('bad input', () => {
+    it('refuses a pruner that keeps no runs, or a fraction of one', () => {
+      for (const keep of [0, 1.5]) {
+        expect(platformError('dev', { tekton: { pruner: { keep } } })).toBe(
+          `cluster 'dev' platform.tekton.pruner.keep: must be a whole number of at least 1 (runs kept per pipeline or task), got ${keep}`,
+        );
+      }
+    });
+
+    it('refuses a pruner schedule that is not a five-field cron expression', () => {
+      expect(platformError('prod', { tekton: { pruner: { schedule: 'daily' } } })).toBe(
+        "cluster 'prod' platform.tekton.pruner.schedule: must be a cron schedule of five fields like '0 3 * * *', got 'daily'",
+      );
+    });
   });
 
   it('lets a cluster tune the pruner', () => {
