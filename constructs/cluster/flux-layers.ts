@@ -89,7 +89,9 @@ export class FluxLayers extends Construct {
       'platform-crds': { interval: '1h', timeout: '5m', prune: false, wait: true },
       'platform-controllers': {
         interval: '1h',
-        // Longer than the slowest first install it waits for: releases on Ceph get 25 minutes.
+        // Longer than the slowest single install it waits for (releases on Ceph get 25
+        // minutes). A first boot whose chain of installs takes longer still converges: the
+        // layer fails, and Flux checks again every retryInterval until the releases are Ready.
         timeout: '30m',
         prune: true,
         healthChecks:
