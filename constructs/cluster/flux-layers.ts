@@ -82,8 +82,9 @@ export class FluxLayers extends Construct {
     // each app's health itself.
     const checks = props.controllerHealthChecks;
     const expressions = healthCheckExpressions(cluster.name, checks);
-    const configsExpressions = (props.configsHealthExpressions ?? []).map(
-      ({ apiVersion, kind, expression }) => ({ apiVersion, kind, ...expression }),
+    const configsExpressions = healthCheckExpressions(
+      cluster.name,
+      props.configsHealthExpressions ?? [],
     );
     const perLayer: Record<string, Partial<KustomizationSpec>> = {
       'platform-crds': { interval: '1h', timeout: '5m', prune: false, wait: true },
@@ -142,7 +143,7 @@ export class FluxLayers extends Construct {
  */
 export function healthCheckExpressions(
   clusterName: string,
-  checks: readonly HealthCheck[],
+  checks: readonly Pick<HealthCheck, 'apiVersion' | 'kind' | 'expression'>[],
 ): KustomizationSpecHealthCheckExprs[] {
   const byKind = new Map<string, KustomizationSpecHealthCheckExprs>();
   for (const { apiVersion, kind, expression } of checks) {

@@ -239,11 +239,9 @@ export class Platform extends Construct {
     this.components = [...built.values()];
   }
 
-  /** How Flux judges kinds of the configs layer, from every component, sorted by kind. */
+  /** How Flux judges kinds of the configs layer, from every component. */
   public get configsHealthExpressions(): KindHealthExpression[] {
-    return this.components
-      .flatMap((component) => component.configsHealthExpressions)
-      .sort((a, b) => compareStrings(`${a.apiVersion}/${a.kind}`, `${b.apiVersion}/${b.kind}`));
+    return this.components.flatMap((component) => component.configsHealthExpressions);
   }
 
   /** What Flux checks after the controllers layer, sorted for stable output. */
