@@ -11,6 +11,7 @@ import { environmentListener } from '../platform/gateway';
 import { appNamespace, AppKind, type AppDefinition, type PeerApp } from './definition';
 import type { AutoscalingOptions, ScheduledTaskProps } from './props';
 import { WebServiceDefinition } from './web-service';
+import { isCronSchedule } from '../cron';
 
 /** Image tag or digest per app, per environment: `environments/versions/<env>.json`. */
 export type VersionsByEnvironment = Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -29,7 +30,6 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 // A repository: registry host (optional) and path, lower case, no tag or digest.
 const REPOSITORY =
   /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-const CRON = /^(\S+\s+){4}\S+$/;
 // RFC 1035 label, what a Service name must be.
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 // Longest namespace, Service name or label value.
@@ -257,7 +257,7 @@ function validateDefinition(
   if (app.kind === AppKind.SCHEDULED_TASK) {
     const schedule = (props as unknown as ScheduledTaskProps).schedule;
     problems.check(
-      CRON.test(schedule.trim()),
+      isCronSchedule(schedule),
       subject,
       'schedule',
       `must be a five-field cron expression like '0 3 * * *', got '${schedule}'`,

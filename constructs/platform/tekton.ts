@@ -24,6 +24,7 @@ import {
 import { platformRoute } from './gateway';
 import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
 import { CHART_VERSIONS } from './versions';
+import { isCronSchedule } from '../cron';
 
 /** Namespace the operator installs Pipelines, Triggers and Dashboard into. */
 export const TEKTON_PIPELINES_NAMESPACE = 'tekton-pipelines';
@@ -256,9 +257,6 @@ export class Tekton extends PlatformComponent {
   }
 }
 
-// Five cron fields, as a Kubernetes CronJob schedule.
-const CRON = /^(\S+\s+){4}\S+$/;
-
 /** Refuses pruner settings the operator's webhook would reject, before anything is written. */
 function validatePruner(cluster: ClusterConfig, pruner: TektonPrunerSettings): void {
   const problems = new ProblemCollector();
@@ -273,7 +271,7 @@ function validatePruner(cluster: ClusterConfig, pruner: TektonPrunerSettings): v
   }
   if (pruner.schedule !== undefined) {
     problems.check(
-      CRON.test(pruner.schedule.trim()),
+      isCronSchedule(pruner.schedule),
       subject,
       'platform.tekton.pruner.schedule',
       `must be a cron schedule of five fields like '0 3 * * *', got '${pruner.schedule}'`,
