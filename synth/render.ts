@@ -10,6 +10,7 @@ import { GitOpsFolder } from '../constructs/gitops-folder';
 import { environmentsOf, type PlatformConfig } from '../environments';
 import { REPO_ROOT } from './paths';
 import { generatedHeader, toYaml } from './serialize';
+import { compareStrings } from '../constructs/order';
 
 /** A rendered GitOps tree. */
 export interface RenderedTree {
@@ -156,7 +157,7 @@ export function renderTree(
     files.set(`${folder}/kustomization.yaml`, generatedHeader(sources) + toYaml(kustomization));
   }
 
-  const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const sorted = new Map([...files.entries()].sort(([a], [b]) => compareStrings(a, b)));
   return {
     files: sorted,
     objectCount,

@@ -4,6 +4,7 @@ import { loadConfig, type PlatformConfig } from '../environments';
 import type { AppCatalog } from '../constructs/app/catalog';
 import { defaultCatalog, renderTree } from './render';
 import { compareTrees, isEmpty, readTree, writeTreeAtomically, type TreeDifference } from './tree';
+import { compareStrings } from '../constructs/order';
 
 /** Options of {@link synth}. */
 export interface SynthOptions {
@@ -65,7 +66,7 @@ export function synth(options: SynthOptions): SynthResult {
       actual = new Map([...onDisk].filter(([file]) => isOwned(file)));
     } else {
       const kept = [...onDisk].filter(([file]) => !isOwned(file));
-      expected = new Map([...kept, ...rendered.files].sort(([a], [b]) => (a < b ? -1 : 1)));
+      expected = new Map([...kept, ...rendered.files].sort(([a], [b]) => compareStrings(a, b)));
     }
   }
 

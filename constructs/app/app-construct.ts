@@ -18,6 +18,7 @@ import { APP_NAMESPACE_LABEL, ENVIRONMENT_LABEL, STANDARD_LABELS, TEAM_LABEL } f
 import type { AppBinding, AppDefinition, ResolvedSettings } from './definition';
 import type { AppProps, PortOptions } from './props';
 import { JsonObject } from '../json-object';
+import { compareStrings } from '../order';
 
 /** Namespace Prometheus runs in (kube-prometheus-stack of the monitoring component). */
 export const MONITORING_NAMESPACE = 'monitoring';
@@ -239,7 +240,7 @@ export abstract class AppConstruct extends Construct {
       ports: ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: 'TCP' })),
       env: [
         ...Object.entries(env)
-          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .sort(([a], [b]) => compareStrings(a, b))
           .map(([name, value]) => ({ name, value })),
         ...secretEnv,
       ],
@@ -498,5 +499,5 @@ export function imageOf(repository: string, version: string): string {
 }
 
 function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => compareStrings(a, b)));
 }
