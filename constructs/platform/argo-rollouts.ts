@@ -12,9 +12,6 @@ import { ROLLOUTS_GATEWAY_PLUGIN, platformRoute } from './gateway';
 import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
 import { ARTIFACT_VERSIONS, CHART_VERSIONS } from './versions';
 
-/** Release binaries of the Gateway API traffic-router plugin the controller downloads at start. */
-export const GATEWAY_PLUGIN_URL = ARTIFACT_VERSIONS.rolloutsGatewayPlugin;
-
 /** A traffic-router plugin entry of the controller's configuration. */
 export interface TrafficRouterPlugin {
   /** The name Rollouts reference under `trafficRouting.plugins`. */
@@ -90,7 +87,9 @@ export class ArgoRollouts extends PlatformComponent {
       installCRDs: true,
       controller: {
         replicas: cluster.tier === ClusterTier.PRODUCTION ? 2 : 1,
-        trafficRouterPlugins: [{ name: ROLLOUTS_GATEWAY_PLUGIN, location: GATEWAY_PLUGIN_URL }],
+        trafficRouterPlugins: [
+          { name: ROLLOUTS_GATEWAY_PLUGIN, location: ARTIFACT_VERSIONS.rolloutsGatewayPlugin },
+        ],
         metrics: {
           enabled: true,
           serviceMonitor: { enabled: isComponentEnabled(cluster, 'monitoring') },

@@ -26,9 +26,6 @@ export function argocdHostname(cluster: Pick<ClusterConfig, 'domain'>): string {
   return `${ARGOCD_HOST}.${cluster.domain}`;
 }
 
-/** The Argo Rollouts UI extension Argo CD's server installs at start (a Rollout tab in the UI). */
-export const ROLLOUT_EXTENSION_URL = ARTIFACT_VERSIONS.argocdRolloutExtension;
-
 /** Metrics of one Argo CD component. */
 export interface ArgoCdMetricsValues {
   /** Metrics endpoint and, where monitoring runs, a ServiceMonitor. */
@@ -218,7 +215,7 @@ export class ArgoCd extends PlatformComponent {
           extensionList: [
             {
               name: 'rollout-extension',
-              env: [{ name: 'EXTENSION_URL', value: ROLLOUT_EXTENSION_URL }],
+              env: [{ name: 'EXTENSION_URL', value: ARTIFACT_VERSIONS.argocdRolloutExtension }],
             },
           ],
         },

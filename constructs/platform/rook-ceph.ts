@@ -33,8 +33,6 @@ export const CEPH_BLOCK_STORAGE_CLASS = 'ceph-block';
 export const CEPH_BUCKET_STORAGE_CLASS = 'ceph-bucket';
 /** The Ceph object store (S3 API) name, in the Rook namespace. */
 export const CEPH_OBJECT_STORE = 'objects';
-/** The Ceph image the cluster runs (Squid, supported by Rook v1.20). */
-export const CEPH_IMAGE = ARTIFACT_VERSIONS.cephImage;
 
 /**
  * The rook-ceph operator chart values this platform sets (a typed subset of its values.yaml).
@@ -206,7 +204,7 @@ export class RookCeph extends PlatformComponent {
       new CephCluster(this.controllers, 'cluster', {
         metadata: { name: this.namespace, namespace: this.namespace },
         spec: {
-          cephVersion: { image: CEPH_IMAGE },
+          cephVersion: { image: ARTIFACT_VERSIONS.cephImage },
           // Talos's writable host path for state.
           dataDirHostPath: ROOK_DATA_DIR,
           mon: { count: this.monitors, allowMultiplePerNode: false },

@@ -1,7 +1,5 @@
-import {
-  GATEWAY_PLUGIN_URL,
-  type ArgoRolloutsValues,
-} from '../../constructs/platform/argo-rollouts';
+import type { ArgoRolloutsValues } from '../../constructs/platform/argo-rollouts';
+import { ARTIFACT_VERSIONS } from '../../constructs/platform/versions';
 import { PLATFORM_LISTENER, ROLLOUTS_GATEWAY_PLUGIN } from '../../constructs/platform/gateway';
 import { findObject, referenceTree } from '../support/tree';
 import { releaseValues, renderWithPlatform } from '../support/platform';
@@ -12,7 +10,7 @@ const values = (cluster: string, tree = referenceTree()) =>
 describe('ArgoRollouts', () => {
   it('loads the Gateway API traffic router under the name rollouts reference', () => {
     expect(values('dev').controller.trafficRouterPlugins).toEqual([
-      { name: ROLLOUTS_GATEWAY_PLUGIN, location: GATEWAY_PLUGIN_URL },
+      { name: ROLLOUTS_GATEWAY_PLUGIN, location: ARTIFACT_VERSIONS.rolloutsGatewayPlugin },
     ]);
     expect(ROLLOUTS_GATEWAY_PLUGIN).toBe('argoproj-labs/gatewayAPI');
   });
