@@ -31,7 +31,7 @@ function promtool(spec: object): string {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new Error(
-        'promtool not found: install it with `apt-get install prometheus` (.ci/run does)',
+        'promtool not found: install it with `apt-get install prometheus` (scripts/ensure-promtool.sh, run before npm test, does when it may)',
       );
     }
     throw error;
