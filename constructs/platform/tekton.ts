@@ -10,11 +10,11 @@
 // The operator's chart runs the operator; the TektonConfig in the configs layer (after the
 // chart's CRDs exist) says what it installs. That TektonConfig is the only one: the operator's
 // auto-install is off, so it does not create a default one first and fight Flux over its fields.
-import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { ClusterConfig } from '../../environments/types';
 import { ProblemCollector } from '../errors';
+import { TektonConfig, type TektonConfigSpec } from '../imports/tekton-config-operator.tekton.dev';
 import {
   PlatformComponent,
   PodSecurityLevel,
@@ -94,43 +94,6 @@ export interface TektonValues {
   readonly service: { readonly createServiceMonitor: boolean };
 }
 
-/** Kinds of runs the operator's pruner deletes. */
-export type TektonPrunedResource = 'pipelinerun' | 'taskrun';
-
-/**
- * The TektonConfig spec this platform sets (`operator.tekton.dev/v1alpha1`, cluster-scoped,
- * named `config`). Written by hand: no operator CRD is in `../shared/crds` to `cdk8s import`
- * from, so this is the documented subset the platform uses, and the schema test lists
- * TektonConfig as the one kind without an upstream schema there.
- * @see https://github.com/tektoncd/operator/blob/main/docs/TektonConfig.md
- */
-export interface TektonConfigSpec {
-  /** `all`: Pipelines, Triggers, Chains and (on Kubernetes) the Dashboard. */
-  readonly profile: 'lite' | 'basic' | 'all';
-  /** Namespace of the components. */
-  readonly targetNamespace: string;
-  /** The pruner CronJob, which deletes old runs. */
-  readonly pruner: {
-    readonly disabled: boolean;
-    /** Cron schedule. */
-    readonly schedule: string;
-    /** What it prunes. */
-    readonly resources: readonly TektonPrunedResource[];
-    /** Runs kept per namespace (per pipeline or task with `prune-per-resource`). */
-    readonly keep: number;
-    /** Keep `keep` runs of each pipeline and task, not of the namespace as a whole. */
-    readonly 'prune-per-resource': boolean;
-  };
-  /** The Dashboard. */
-  readonly dashboard: {
-    /**
-     * Read-only: the Dashboard has no login of its own, and anyone who reaches its route could
-     * otherwise create, rerun and delete runs.
-     */
-    readonly readonly: true;
-  };
-}
-
 /** The pruner settings a cluster may change. */
 export interface TektonPrunerSettings {
   /**
@@ -207,6 +170,7 @@ export class Tekton extends PlatformComponent {
     const pruner = props.settings?.pruner ?? {};
     validatePruner(props.cluster, pruner);
     this.config = {
+      // Pipelines, Triggers, Chains and (on Kubernetes) the Dashboard
       profile: 'all',
       targetNamespace: target,
       pruner: {
@@ -214,8 +178,11 @@ export class Tekton extends PlatformComponent {
         schedule: pruner.schedule ?? '0 3 * * *',
         resources: ['pipelinerun', 'taskrun'],
         keep: pruner.keep ?? 20,
-        'prune-per-resource': true,
+        // keep `keep` runs of each pipeline and task, not of the namespace as a whole
+        prunePerResource: true,
       },
+      // Read-only: the Dashboard has no login of its own, and anyone who reaches its route
+      // could otherwise create, rerun and delete runs.
       dashboard: { readonly: true },
     };
     // The operator adopts an existing target namespace (it adds its label and owner reference
@@ -232,19 +199,14 @@ export class Tekton extends PlatformComponent {
         },
       },
     });
-    new ApiObject(this.configs, 'config', {
-      apiVersion: 'operator.tekton.dev/v1alpha1',
-      kind: 'TektonConfig',
-      metadata: { name: 'config' },
-      spec: this.config,
-    });
+    new TektonConfig(this.configs, 'config', { metadata: { name: 'config' }, spec: this.config });
     // The apps layer waits for the configs layer. It needs the operator to have taken the
     // TektonConfig, not Pipelines, Triggers, Chains and the Dashboard to have finished
     // installing (image pulls alone can outlast the layer's timeout), and a broken Tekton
     // must not keep every app from being registered.
     this.addConfigsHealthExpression({
-      apiVersion: 'operator.tekton.dev/v1alpha1',
-      kind: 'TektonConfig',
+      apiVersion: TektonConfig.GVK.apiVersion,
+      kind: TektonConfig.GVK.kind,
       expression: { current: TEKTON_CONFIG_SEEN },
     });
     platformRoute(this.configs, 'dashboard-route', {

@@ -1,4 +1,4 @@
-import type { TektonConfigSpec, TektonValues } from '../../constructs/platform/tekton';
+import type { TektonValues } from '../../constructs/platform/tekton';
 import { findObject, objectsOf, referenceTree } from '../support/tree';
 import {
   objectsUnder,
@@ -76,7 +76,7 @@ describe('Tekton', () => {
         'prune-per-resource': true,
       },
       dashboard: { readonly: true },
-    } satisfies TektonConfigSpec);
+    });
     expect(releaseValues<TektonValues>('prod', 'tekton-operator')).toMatchObject({
       installCRDs: true,
       operator: { autoInstallComponents: false, defaultTargetNamespace: 'tekton-pipelines' },
@@ -89,9 +89,9 @@ describe('Tekton', () => {
       ({ file, object }) =>
         file.startsWith(`platform/${cluster}/`) && object.kind === 'TektonConfig',
     );
-    expect(
-      configs.map(({ object }) => (object.spec as unknown as TektonConfigSpec).dashboard),
-    ).toEqual([{ readonly: true }]);
+    expect(configs.map(({ object }) => (object.spec as { dashboard?: unknown }).dashboard)).toEqual(
+      [{ readonly: true }],
+    );
   });
 
   it('keeps a slow or broken Tekton install from holding back the apps layer', () => {
@@ -140,7 +140,7 @@ describe('Tekton', () => {
       'TektonConfig',
       'config',
     );
-    expect((config.spec as unknown as TektonConfigSpec).pruner).toMatchObject({
+    expect((config.spec as { pruner?: unknown }).pruner).toMatchObject({
       keep: 5,
       schedule: '*/30 * * * *',
     });
