@@ -1,4 +1,4 @@
-import { AlertReceiver, SyncPolicy, type EnvironmentConfig } from './types';
+import { AlertReceiver, SyncPolicy, type EnvironmentConfig } from '../constructs/config/types';
 
 /** dev: where every merge lands first; syncs automatically. */
 export const dev: EnvironmentConfig = {

@@ -5,22 +5,14 @@ import { prodCluster } from './clusters/prod';
 import { dev } from './dev';
 import { prod } from './prod';
 import { test } from './test';
-import type { ClusterConfig, EnvironmentConfig } from './types';
-import { validateConfig } from './validate';
+import type { ClusterConfig, EnvironmentConfig, PlatformConfig } from '../constructs/config/types';
+import { validateConfig } from '../constructs/config/validate';
 
 /** Every cluster, in the order synth renders them. */
 export const CLUSTERS: readonly ClusterConfig[] = [devCluster, prodCluster];
 
 /** Every environment. */
 export const ENVIRONMENTS: readonly EnvironmentConfig[] = [dev, test, prod];
-
-/** A validated set of clusters and environments. */
-export interface PlatformConfig {
-  /** The clusters. */
-  readonly clusters: readonly ClusterConfig[];
-  /** The environments, each on one of the clusters. */
-  readonly environments: readonly EnvironmentConfig[];
-}
 
 /** Validates the configuration (throwing a ConfigError listing every problem) and returns it. */
 export function loadConfig(
@@ -30,13 +22,3 @@ export function loadConfig(
   validateConfig(clusters, environments);
   return { clusters, environments };
 }
-
-/** The environments hosted on a cluster. */
-export function environmentsOf(
-  config: PlatformConfig,
-  clusterName: string,
-): readonly EnvironmentConfig[] {
-  return config.environments.filter((environment) => environment.cluster === clusterName);
-}
-
-export * from './types';

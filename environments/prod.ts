@@ -1,4 +1,4 @@
-import { AlertReceiver, SyncPolicy, type EnvironmentConfig } from './types';
+import { AlertReceiver, SyncPolicy, type EnvironmentConfig } from '../constructs/config/types';
 
 /** prod: its own cluster; three replicas by default; a person (or a gate) presses Sync. */
 export const prod: EnvironmentConfig = {

@@ -1,4 +1,4 @@
-import { AlertReceiver, SyncPolicy, type EnvironmentConfig } from './types';
+import { AlertReceiver, SyncPolicy, type EnvironmentConfig } from '../constructs/config/types';
 
 /** test: integration and acceptance tests, on the dev cluster; syncs automatically. */
 export const test: EnvironmentConfig = {

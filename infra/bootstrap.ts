@@ -8,7 +8,7 @@ import { SOPS_SECRET_NAME } from '../constructs/cluster/flux-layers';
 import { FLUX_NAMESPACE, FLUX_SYNC_NAME, FluxSync } from '../constructs/cluster/flux-sync';
 import { ciliumReleaseValues } from '../constructs/platform/cilium';
 import { CHART_VERSIONS, GIT_VERSIONS } from '../constructs/platform/versions';
-import type { ClusterConfig } from '../environments/types';
+import type { ClusterConfig } from '../constructs/config/types';
 import type { GitCredentials } from './stack-config';
 
 /** Release name and namespace of Cilium; Flux's HelmRelease adopts the release by these. */

@@ -1,6 +1,7 @@
 import { ConfigError } from '../constructs/errors';
-import { loadConfig, type PlatformConfig } from '../environments';
-import type { ClusterConfig } from '../environments/types';
+import { loadConfig } from '../environments';
+import type { PlatformConfig } from '../constructs/config/types';
+import type { ClusterConfig } from '../constructs/config/types';
 
 /**
  * The cluster a Pulumi stack provisions: the stack name is the cluster name, so cluster facts

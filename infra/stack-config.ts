@@ -5,7 +5,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as runtimeConfig from '@pulumi/pulumi/runtime/config';
 import { ProblemCollector } from '../constructs/errors';
-import { NodeRole, type ClusterConfig } from '../environments/types';
+import { NodeRole, type ClusterConfig } from '../constructs/config/types';
 
 /** The stack configuration keys this program reads (without the `nextgen-gitops:` prefix). */
 export const CONFIG_KEYS = {

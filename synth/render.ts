@@ -7,7 +7,7 @@ import { loadVersions, validateCatalog, type AppCatalog } from '../constructs/ap
 import { ClusterGitOps } from '../constructs/cluster/cluster-gitops';
 import { ConfigError } from '../constructs/errors';
 import { GitOpsFolder } from '../constructs/gitops-folder';
-import { environmentsOf, type PlatformConfig } from '../environments';
+import { environmentsOf, type PlatformConfig } from '../constructs/config/types';
 import { REPO_ROOT } from './paths';
 import { generatedHeader, toYaml } from './serialize';
 import { compareStrings } from '../constructs/order';

@@ -1,6 +1,7 @@
 // The synth command as a function, so tests run it in-process.
 import * as path from 'node:path';
-import { loadConfig, type PlatformConfig } from '../environments';
+import { loadConfig } from '../environments';
+import type { PlatformConfig } from '../constructs/config/types';
 import type { AppCatalog } from '../constructs/app/catalog';
 import { defaultCatalog, renderTree } from './render';
 import { compareTrees, isEmpty, readTree, writeTreeAtomically, type TreeDifference } from './tree';

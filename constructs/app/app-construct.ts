@@ -3,7 +3,7 @@
 // kinds (WebService, Worker, ScheduledTask) add their workload, Services and routes.
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { parseQuantity } from '../../environments/quantity';
+import { parseQuantity } from '../config/quantity';
 import { GitOpsFolder } from '../gitops-folder';
 import { CiliumNetworkPolicy } from '../imports/cilium-networkpolicy-cilium.io';
 import {
@@ -14,7 +14,12 @@ import {
   ServiceMonitor,
   toJson_ServiceMonitorProps,
 } from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
-import { APP_NAMESPACE_LABEL, ENVIRONMENT_LABEL, STANDARD_LABELS, TEAM_LABEL } from '../labels';
+import {
+  APP_NAMESPACE_LABEL,
+  ENVIRONMENT_LABEL,
+  STANDARD_LABELS,
+  TEAM_LABEL,
+} from '../contract/labels';
 import type { AppBinding, AppDefinition, ResolvedSettings } from './definition';
 import type { AppProps, PortOptions } from './props';
 import { JsonObject } from '../json-object';

@@ -1,11 +1,11 @@
 // Argo CD registrations of a cluster's apps: one AppProject per team, one Application per app
 // per environment, written to argocd/<cluster> (the apps layer of the cluster's Flux chain).
 import { Construct } from 'constructs';
-import type { ClusterConfig } from '../../environments/types';
+import type { ClusterConfig } from '../config/types';
 import { GitOpsFolder, clusterConfigFile } from '../gitops-folder';
 import { Application } from '../imports/argocd-application-argoproj.io';
 import { AppProject } from '../imports/argocd-appproject-argoproj.io';
-import { ENVIRONMENT_LABEL, TEAM_LABEL } from '../labels';
+import { ENVIRONMENT_LABEL, TEAM_LABEL } from '../contract/labels';
 import type { AppConstruct } from './app-construct';
 import { JsonObject } from '../json-object';
 

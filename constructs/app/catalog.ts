@@ -3,9 +3,9 @@
 // built, each problem naming the app, the environment if any, the field and the rule.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { PlatformConfig } from '../../environments';
-import type { EnvironmentConfig } from '../../environments/types';
-import { DNS_LABEL, validateSizes } from '../../environments/validate';
+import type { PlatformConfig } from '../config/types';
+import type { EnvironmentConfig } from '../config/types';
+import { DNS_LABEL, validateSizes } from '../config/validate';
 import { ProblemCollector } from '../errors';
 import { environmentListener } from '../platform/gateway';
 import { appNamespace, AppKind, type AppDefinition, type PeerApp } from './definition';

@@ -1,6 +1,6 @@
 // An app as its engineer declares it in apps/<name>.ts, before it is bound to an environment.
 import type { Construct } from 'constructs';
-import type { ClusterConfig, EnvironmentConfig, ResourceSizes } from '../../environments/types';
+import type { ClusterConfig, EnvironmentConfig, ResourceSizes } from '../config/types';
 import type { AppConstruct } from './app-construct';
 import type { AppProps, AutoscalingOptions, PortOptions } from './props';
 

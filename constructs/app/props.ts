@@ -1,6 +1,6 @@
 // What an application engineer writes: the props of WebService, Worker and ScheduledTask.
 import type { Duration } from 'cdk8s';
-import type { ResourceSizes } from '../../environments/types';
+import type { ResourceSizes } from '../config/types';
 import type { RolloutTemplate } from './rollout';
 
 /** A Secret the app reads, referenced by name: its values never appear in this repository. */

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../environments/types';
+import type { EnvironmentConfig } from '../config/types';
 import { ConfigError } from '../errors';
 import { HttpRoute } from '../imports/gateway-httproute-gateway.networking.k8s.io';
 import { Rollout } from '../imports/rollouts-rollout-argoproj.io';

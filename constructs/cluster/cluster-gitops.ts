@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { ClusterConfig, EnvironmentConfig } from '../../environments/types';
+import type { ClusterConfig, EnvironmentConfig } from '../config/types';
 import type { AppConstruct } from '../app/app-construct';
 import { ArgoCdRegistrations, argocdSources } from '../app/argocd';
 import { peersIn, type AppCatalog } from '../app/catalog';

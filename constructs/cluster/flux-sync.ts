@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { ClusterConfig } from '../../environments/types';
+import type { ClusterConfig } from '../config/types';
 import { GitOpsFolder, clusterConfigFile } from '../gitops-folder';
 import { GitRepository } from '../imports/flux-gitrepository-source.toolkit.fluxcd.io';
 import {

@@ -4,8 +4,8 @@
 // disagree.
 import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { parseAddressBlock, parseIpv4, rangeContains } from '../../environments/net';
-import { NodeRole, type ClusterConfig, type EnvironmentConfig } from '../../environments/types';
+import { parseAddressBlock, parseIpv4, rangeContains } from '../config/net';
+import { NodeRole, type ClusterConfig, type EnvironmentConfig } from '../config/types';
 import { ProblemCollector } from '../errors';
 import { Certificate } from '../imports/certmanager-certificate-cert-manager.io';
 import {
@@ -28,67 +28,13 @@ import {
   environmentListener,
   platformRoute,
 } from './gateway';
-import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
+import { isComponentEnabled } from '../config/settings';
 import { CHART_VERSIONS, GIT_VERSIONS } from './versions';
+import { mergeValues } from '../config/component-settings';
+import { CiliumValues, CiliumSettings } from '../config/cilium';
 
 /** Talos's KubePrism: a local, highly available proxy to the API server on every node. */
 export const KUBEPRISM = { host: 'localhost', port: 7445 } as const;
-
-/**
- * The Cilium chart values this platform sets (a typed subset of the chart's values.yaml).
- * @see https://docs.cilium.io/en/stable/helm-reference/
- */
-export interface CiliumValues {
-  /** Pod IPs from the node's PodCIDR, allocated by Kubernetes. */
-  readonly ipam: { readonly mode: 'kubernetes' | 'cluster-pool' };
-  /** Cilium replaces kube-proxy (Talos runs without it). */
-  readonly kubeProxyReplacement: boolean;
-  /** API server address Cilium talks to before it has a service network (KubePrism on Talos). */
-  readonly k8sServiceHost: string;
-  /** API server port. */
-  readonly k8sServicePort: number;
-  /** Talos mounts cgroup v2 itself and forbids SYS_MODULE: capabilities are listed explicitly. */
-  readonly securityContext: {
-    readonly capabilities: {
-      readonly ciliumAgent: readonly string[];
-      readonly cleanCiliumState: readonly string[];
-    };
-  };
-  /** Use the host's cgroup v2 mount instead of mounting one. */
-  readonly cgroup: { readonly autoMount: { readonly enabled: boolean }; readonly hostRoot: string };
-  /** cilium-operator: replicas (2 when there is more than one node to spread them over), metrics. */
-  readonly operator: {
-    readonly replicas: number;
-    /**
-     * Operator metrics; `metricsService` makes the chart create the `cilium-operator` Service
-     * the ServiceMonitor selects (without it, or the chart's own ServiceMonitor, there is none).
-     */
-    readonly prometheus: { readonly enabled: boolean; readonly metricsService: boolean };
-  };
-  /** Hubble flow visibility with relay and UI. */
-  readonly hubble: {
-    readonly enabled: boolean;
-    readonly relay: { readonly enabled: boolean };
-    readonly ui: { readonly enabled: boolean };
-    readonly metrics: { readonly enabled: readonly string[] };
-  };
-  /**
-   * Cilium's own L2 announcements of LoadBalancer addresses. Off: MetalLB announces them, and
-   * two announcers answering ARP for one address split the traffic.
-   */
-  readonly l2announcements: { readonly enabled: boolean };
-  /** Gateway API implementation (the cluster's north-south entry point). */
-  readonly gatewayAPI: { readonly enabled: boolean };
-  /**
-   * Agent metrics. `metricsService` makes the chart create the headless `cilium-agent` Service
-   * that the monitoring layer's ServiceMonitor selects; the chart's own ServiceMonitor stays off.
-   */
-  readonly prometheus: {
-    readonly enabled: boolean;
-    readonly metricsService: boolean;
-    readonly serviceMonitor: { readonly enabled: boolean };
-  };
-}
 
 /** The Cilium values for a cluster: a pure function, shared by the Flux release and Pulumi. */
 export function ciliumValues(cluster: ClusterConfig): CiliumValues {
@@ -150,16 +96,6 @@ export function ciliumReleaseValues(
 /** Whether a node runs the control plane (exported for the Talos and Cilium code alike). */
 export function isControlPlane(node: { readonly role: NodeRole }): boolean {
   return node.role === NodeRole.CONTROL_PLANE;
-}
-
-/** A cluster's Cilium settings. */
-export interface CiliumSettings extends ComponentSettings<CiliumValues> {
-  /**
-   * The LoadBalancer address of the shared Gateway (DNS for every environment and the cluster
-   * domain points here); must lie in the cluster's `loadBalancerAddresses`.
-   * @default the first address of the cluster's first `loadBalancerAddresses` block
-   */
-  readonly gatewayAddress?: string;
 }
 
 /** Props of {@link Cilium}. */

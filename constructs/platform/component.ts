@@ -3,7 +3,7 @@
 import type { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import type { ClusterConfig, EnvironmentConfig } from '../../environments/types';
+import type { ClusterConfig, EnvironmentConfig } from '../config/types';
 import { FLUX_NAMESPACE } from '../cluster/flux-sync';
 import { GitOpsFolder, clusterConfigFile } from '../gitops-folder';
 import {

@@ -3,7 +3,7 @@
 // people need on day one.
 import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { ClusterTier, type ClusterConfig } from '../../environments/types';
+import { ClusterTier, type ClusterConfig } from '../config/types';
 import { ProblemCollector } from '../errors';
 import {
   PrometheusRule,
@@ -13,7 +13,7 @@ import {
   ServiceMonitor,
   ServiceMonitorSpecEndpointsTargetPort,
 } from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
-import { parseQuantity } from '../../environments/quantity';
+import { parseQuantity } from '../config/quantity';
 import {
   PlatformComponent,
   PodSecurityLevel,
@@ -23,8 +23,15 @@ import {
 import { platformRoute } from './gateway';
 import { LOKI_URL } from './loki';
 import { CEPH_BLOCK_STORAGE_CLASS } from './rook-ceph';
-import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
+import { isComponentEnabled } from '../config/settings';
 import { CHART_VERSIONS } from './versions';
+import { mergeValues } from '../config/component-settings';
+import {
+  VolumeValues,
+  CustomResourceMetric,
+  MonitoringValues,
+  MonitoringSettings,
+} from '../config/monitoring';
 
 /** First label of Grafana's host name: its UI answers on `grafana.<cluster domain>`. */
 export const GRAFANA_HOST = 'grafana';
@@ -39,148 +46,6 @@ export const GRAFANA_DASHBOARD_LABEL = { key: 'grafana_dashboard', value: '1' } 
 
 /** The uid of Grafana's Prometheus data source, which the platform dashboards query. */
 export const PROMETHEUS_DATASOURCE_UID = 'prometheus';
-
-/** A persistent volume request on the Ceph block StorageClass. */
-export interface VolumeValues {
-  /** The claim template. */
-  readonly volumeClaimTemplate: {
-    readonly spec: {
-      readonly storageClassName: string;
-      readonly accessModes: readonly string[];
-      readonly resources: { readonly requests: { readonly storage: string } };
-    };
-  };
-}
-
-/** One kube-state-metrics custom-resource metric family (Flux object readiness). */
-export interface CustomResourceMetric {
-  /** The kind it reads. */
-  readonly groupVersionKind: {
-    readonly group: string;
-    readonly version: string;
-    readonly kind: string;
-  };
-  /** Prefix of the metric name (`gotk` for Flux). */
-  readonly metricNamePrefix: string;
-  /** Metrics: an info metric labelled with readiness. */
-  readonly metrics: readonly {
-    readonly name: string;
-    readonly help: string;
-    readonly each: {
-      readonly type: 'Info';
-      readonly info: { readonly labelsFromPath: Readonly<Record<string, readonly string[]>> };
-    };
-    readonly labelsFromPath: Readonly<Record<string, readonly string[]>>;
-  }[];
-}
-
-/** A Grafana data source provisioned by the chart. */
-export interface DataSourceValues {
-  /** Display name. */
-  readonly name: string;
-  /** Plugin type (`loki`, ...). */
-  readonly type: string;
-  /** Stable uid dashboards refer to. */
-  readonly uid: string;
-  /** Address. */
-  readonly url: string;
-  /** Proxy access (Grafana's server queries it). */
-  readonly access: 'proxy';
-}
-
-/**
- * The kube-prometheus-stack chart values this platform sets (a typed subset of values.yaml).
- * @see https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack
- */
-export interface MonitoringValues {
-  /** The chart's CRDs (prometheus-operator's), installed and upgraded with it. */
-  readonly crds: { readonly enabled: boolean };
-  /** Prometheus. */
-  readonly prometheus: {
-    readonly prometheusSpec: {
-      /** Prometheus replicas (each scrapes everything: HA, not sharding). */
-      readonly replicas: number;
-      /** How long samples are kept, e.g. `30d`. */
-      readonly retention: string;
-      /** Size cap of the TSDB in GB (`90GB`), below the volume so compaction has room. */
-      readonly retentionSize: string;
-      /**
-       * Off, so Prometheus selects monitors and rules from every namespace with any labels:
-       * apps ship their own ServiceMonitors, which carry no Helm release label.
-       */
-      readonly serviceMonitorSelectorNilUsesHelmValues: boolean;
-      /** As serviceMonitorSelectorNilUsesHelmValues, for PodMonitors. */
-      readonly podMonitorSelectorNilUsesHelmValues: boolean;
-      /** As serviceMonitorSelectorNilUsesHelmValues, for PrometheusRules. */
-      readonly ruleSelectorNilUsesHelmValues: boolean;
-      /** As serviceMonitorSelectorNilUsesHelmValues, for Probes. */
-      readonly probeSelectorNilUsesHelmValues: boolean;
-      /** The TSDB volume. */
-      readonly storageSpec: VolumeValues;
-      /** Prometheus container resources. */
-      readonly resources: {
-        readonly requests: { readonly cpu: string; readonly memory: string };
-        readonly limits: { readonly memory: string };
-      };
-    };
-  };
-  /** Alertmanager (routes are configured per team later; here it runs and persists silences). */
-  readonly alertmanager: {
-    readonly alertmanagerSpec: { readonly replicas: number; readonly storage: VolumeValues };
-  };
-  /** Grafana. */
-  readonly grafana: {
-    /**
-     * One, on every cluster: Grafana keeps users, sessions and annotations in a SQLite file in
-     * its pod, so a second replica would have a database of its own (logins would bounce
-     * between them). Dashboards and data sources are provisioned, so a restart loses nothing
-     * the platform set up. More replicas need a shared database, which is not configured here.
-     */
-    readonly replicas: number;
-    /** Admin credentials from a Secret created out of band (keys `admin-user`, `admin-password`). */
-    readonly admin: { readonly existingSecret: string };
-    readonly sidecar: {
-      readonly dashboards: {
-        readonly enabled: boolean;
-        readonly label: string;
-        readonly labelValue: string;
-        readonly searchNamespace: 'ALL';
-      };
-      /** The Prometheus data source the chart provisions, with the uid the dashboards use. */
-      readonly datasources: {
-        readonly enabled: boolean;
-        readonly defaultDatasourceEnabled: boolean;
-        readonly uid: string;
-      };
-    };
-    readonly additionalDataSources: readonly DataSourceValues[];
-  };
-  /** kube-state-metrics, with Flux objects' readiness as `gotk_resource_info`. */
-  readonly 'kube-state-metrics': {
-    readonly rbac: {
-      readonly extraRules: readonly {
-        readonly apiGroups: readonly string[];
-        readonly resources: readonly string[];
-        readonly verbs: readonly string[];
-      }[];
-    };
-    readonly customResourceState: {
-      readonly enabled: boolean;
-      readonly config: { readonly spec: { readonly resources: readonly CustomResourceMetric[] } };
-    };
-  };
-  /** No kube-proxy on Talos (Cilium replaces it). */
-  readonly kubeProxy: { readonly enabled: boolean };
-  /** Talos binds the controller manager to localhost: not scrapable from Prometheus. */
-  readonly kubeControllerManager: { readonly enabled: boolean };
-  /** Talos binds the scheduler to localhost: not scrapable from Prometheus. */
-  readonly kubeScheduler: { readonly enabled: boolean };
-  /** Talos serves etcd metrics only when configured to listen beyond localhost. */
-  readonly kubeEtcd: { readonly enabled: boolean };
-}
-
-/** A cluster's monitoring settings. */
-export type MonitoringSettings = ComponentSettings<MonitoringValues>;
 
 /** Props of {@link Monitoring}. */
 export interface MonitoringProps extends PlatformComponentProps {

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { ClusterConfig, EnvironmentConfig } from '../../environments/types';
+import type { ClusterConfig, EnvironmentConfig } from '../config/types';
 import { ConfigError } from '../errors';
 import { Alloy } from './alloy';
 import { ArgoRollouts } from './argo-rollouts';
@@ -20,7 +20,7 @@ import type {
   PlatformComponent,
   PlatformComponentProps,
 } from './component';
-import type { ComponentKey, PlatformSettings } from './settings';
+import type { ComponentKey, PlatformSettings } from '../config/settings';
 import { compareStrings } from '../order';
 
 /** How the platform knows a component before building it. */

@@ -3,7 +3,7 @@
 import { Duration, type ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { ClusterTier, type ClusterConfig } from '../../environments/types';
+import { ClusterTier, type ClusterConfig } from '../config/types';
 import { ProblemCollector } from '../errors';
 import {
   CephBlockPool,
@@ -18,8 +18,10 @@ import {
   type HealthExpression,
   type PlatformComponentProps,
 } from './component';
-import { isComponentEnabled, mergeValues, type ComponentSettings } from './settings';
+import { isComponentEnabled } from '../config/settings';
 import { ARTIFACT_VERSIONS, CHART_VERSIONS, GIT_VERSIONS } from './versions';
+import { mergeValues } from '../config/component-settings';
+import { RookCephValues, RookCephSettings } from '../config/rook-ceph';
 
 /**
  * Host folder Rook keeps its monitor and OSD metadata in (the CephCluster's dataDirHostPath).
@@ -33,49 +35,6 @@ export const CEPH_BLOCK_STORAGE_CLASS = 'ceph-block';
 export const CEPH_BUCKET_STORAGE_CLASS = 'ceph-bucket';
 /** The Ceph object store (S3 API) name, in the Rook namespace. */
 export const CEPH_OBJECT_STORE = 'objects';
-
-/**
- * The rook-ceph operator chart values this platform sets (a typed subset of its values.yaml).
- * @see https://rook.io/docs/rook/latest/Helm-Charts/operator-chart/
- */
-export interface RookCephValues {
-  /** The chart's CRDs; off, they are applied in the crds layer (see {@link RookCeph}). */
-  readonly crds: { readonly enabled: boolean };
-  /** Operator container resources. */
-  readonly resources: {
-    readonly requests: { readonly cpu: string; readonly memory: string };
-    readonly limits: { readonly memory: string };
-  };
-  /** Operator metrics and the Ceph ServiceMonitors it creates. */
-  readonly monitoring: { readonly enabled: boolean };
-  /** Talos keeps kubelet's data under the default path; CSI plugins mount from there. */
-  readonly csi: { readonly kubeletDirPath: string };
-}
-
-/** A cluster's Rook-Ceph settings. */
-export interface RookCephSettings extends ComponentSettings<RookCephValues> {
-  /**
-   * Copies of every object in the block pool (and object store); at most the number of nodes
-   * carrying storage devices, since each copy lives on another node.
-   * @default min(3, nodes with storage devices) - 1 on the one-node dev cluster, 3 in prod
-   */
-  readonly replication?: number;
-  /**
-   * Ceph monitors; odd, and at most the node count (one per node).
-   * @default 1 on a cluster of fewer than 3 nodes, 3 otherwise
-   */
-  readonly monitors?: number;
-  /**
-   * Whether a CephFilesystem (CephFS, ReadWriteMany volumes) is created.
-   * @default false
-   */
-  readonly filesystem?: boolean;
-  /**
-   * Whether a CephObjectStore (S3 API) and its bucket StorageClass are created.
-   * @default true on production clusters (Loki stores its chunks there), false otherwise
-   */
-  readonly objectStore?: boolean;
-}
 
 /** Props of {@link RookCeph}. */
 export interface RookCephProps extends PlatformComponentProps {

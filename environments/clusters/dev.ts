@@ -1,4 +1,4 @@
-import { ClusterTier, NodeRole, type ClusterConfig } from '../types';
+import { ClusterTier, NodeRole, type ClusterConfig } from '../../constructs/config/types';
 
 /** The dev cluster: one Talos node (control plane that also runs workloads); hosts dev and test. */
 export const devCluster: ClusterConfig = {

@@ -1,4 +1,4 @@
-import { ClusterTier, NodeRole, type ClusterConfig } from '../types';
+import { ClusterTier, NodeRole, type ClusterConfig } from '../../constructs/config/types';
 
 const controlPlane = (index: number) => ({
   name: `prod-cp-${index}`,

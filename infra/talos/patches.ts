@@ -4,7 +4,7 @@
 import { stringify } from 'yaml';
 import { KUBEPRISM, isControlPlane } from '../../constructs/platform/cilium';
 import { ROOK_DATA_DIR } from '../../constructs/platform/rook-ceph';
-import type { ClusterConfig, NodeConfig } from '../../environments/types';
+import type { ClusterConfig, NodeConfig } from '../../constructs/config/types';
 import { apiEndpoint } from '../cluster';
 
 /** Node label marking machines whose raw disks Rook-Ceph may turn into OSDs. */

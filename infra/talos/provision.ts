@@ -9,7 +9,7 @@ import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import { parse, stringify } from 'yaml';
 import { isControlPlane } from '../../constructs/platform/cilium';
-import type { ClusterConfig, NodeConfig } from '../../environments/types';
+import type { ClusterConfig, NodeConfig } from '../../constructs/config/types';
 import { apiEndpoint } from '../cluster';
 import { machineType, nodePatch, patchYaml } from './patches';
 

@@ -9,7 +9,7 @@ import {
   type AppCatalog,
   type AppDefinition,
 } from '../../constructs/app';
-import type { PlatformConfig } from '../../environments';
+import type { PlatformConfig } from '../../constructs/config/types';
 
 /** The mix, by position modulo 10: 3 canary, 3 blue-green, 2 rolling web services, 1 worker, 1 task. */
 function defineApp(i: number, teams: number): AppDefinition {

@@ -2,14 +2,15 @@
 // cluster's `platform.cilium.values` included, so Flux adopts the release without a change.
 // (program.test.ts compares dev and prod with the committed gitops/ files.)
 import * as k8s from '@pulumi/kubernetes';
-import { ciliumValues, type CiliumValues } from '../../constructs/platform/cilium';
+import { ciliumValues } from '../../constructs/platform/cilium';
 import { devCluster } from '../../environments/clusters/dev';
-import type { ClusterConfig } from '../../environments/types';
+import type { ClusterConfig } from '../../constructs/config/types';
 import { installCilium } from '../../infra/bootstrap';
 import { renderTree } from '../../synth/render';
 import { configWithPlatform } from '../support/config';
 import { releaseValues } from '../support/platform';
 import { installMocks, registered, type Registration } from './support';
+import { type CiliumValues } from '../../constructs/config/cilium';
 
 let registrations: Registration[];
 

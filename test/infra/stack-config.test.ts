@@ -2,7 +2,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { devCluster } from '../../environments/clusters/dev';
 import { prodCluster } from '../../environments/clusters/prod';
-import type { ClusterConfig } from '../../environments/types';
+import type { ClusterConfig } from '../../constructs/config/types';
 import { pulumiConfigSource, readStackSettings } from '../../infra/stack-config';
 import { VALID_SETTINGS, configSource, installMocks, valueOf } from './support';
 

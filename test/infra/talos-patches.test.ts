@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { parseAllDocuments } from 'yaml';
 import { CLUSTERS } from '../../environments';
-import type { ClusterConfig } from '../../environments/types';
+import type { ClusterConfig } from '../../constructs/config/types';
 import {
   CEPH_NODE_LABEL,
   nodePatch,

@@ -1,4 +1,4 @@
-import { teamPolicy, type ArgoCdValues } from '../../constructs/platform/argocd';
+import { teamPolicy } from '../../constructs/platform/argocd';
 import { PLATFORM_LISTENER } from '../../constructs/platform/gateway';
 import { findObject, referenceTree } from '../support/tree';
 import {
@@ -8,6 +8,7 @@ import {
   renderError,
   renderWithPlatform,
 } from '../support/platform';
+import { type ArgoCdValues } from '../../constructs/config/argocd';
 
 const values = (cluster: string, tree = referenceTree()) =>
   releaseValues<ArgoCdValues>(cluster, 'argocd', tree);

@@ -1,10 +1,11 @@
 import { ConfigError } from '../../constructs/errors';
-import { CertificateAuthority, clusterIssuerName } from '../../constructs/platform/cert-manager';
+import { clusterIssuerName } from '../../constructs/platform/cert-manager';
 import { CHART_VERSIONS } from '../../constructs/platform/versions';
 import { loadConfig } from '../../environments';
 import { renderTree } from '../../synth/render';
 import { configWithPlatform } from '../support/config';
 import { findObject, objectsOf } from '../support/tree';
+import { CertificateAuthority } from '../../constructs/config/cert-manager';
 
 interface DeploymentValues {
   replicaCount: number;

@@ -1,4 +1,4 @@
-import { ciliumValues, type CiliumValues } from '../../constructs/platform/cilium';
+import { ciliumValues } from '../../constructs/platform/cilium';
 import {
   CLUSTER_GATEWAY,
   PLATFORM_LISTENER,
@@ -14,6 +14,7 @@ import {
   releaseValues,
   renderWithPlatform,
 } from '../support/platform';
+import { type CiliumValues } from '../../constructs/config/cilium';
 
 interface Listener {
   name: string;

@@ -1,7 +1,7 @@
-import type { FluxValues } from '../../constructs/platform/flux';
 import { objectsOf } from '../support/tree';
 import { findObject, referenceTree } from '../support/tree';
 import { objectsUnder, releaseValues, renderWithPlatform } from '../support/platform';
+import type { FluxValues } from '../../constructs/config/flux';
 
 describe('Flux', () => {
   it('adopts the flux release Pulumi installs, in flux-system, protected from pruning', () => {

@@ -1,5 +1,4 @@
-import { APP_NAMESPACE_LABEL, STANDARD_LABELS, TEAM_LABEL } from '../../constructs/labels';
-import type { KyvernoValues } from '../../constructs/platform/kyverno';
+import { APP_NAMESPACE_LABEL, STANDARD_LABELS, TEAM_LABEL } from '../../constructs/contract/labels';
 import { findObject, referenceTree } from '../support/tree';
 import {
   objectsUnder,
@@ -7,6 +6,7 @@ import {
   releaseValues,
   renderWithPlatform,
 } from '../support/platform';
+import type { KyvernoValues } from '../../constructs/config/kyverno';
 
 interface Rule {
   name: string;

@@ -1,4 +1,3 @@
-import { LokiDeploymentMode, type LokiValues } from '../../constructs/platform/loki';
 import { findObject, referenceTree } from '../support/tree';
 import {
   objectsUnder,
@@ -6,6 +5,7 @@ import {
   releaseValues,
   renderWithPlatform,
 } from '../support/platform';
+import { LokiDeploymentMode, type LokiValues } from '../../constructs/config/loki';
 
 const values = (cluster: string, tree = referenceTree()) =>
   releaseValues<LokiValues>(cluster, 'loki', tree);

@@ -1,4 +1,3 @@
-import { MetalLbAnnouncement, type MetalLbValues } from '../../constructs/platform/metallb';
 import { sharedValidator } from '../support/schema';
 import { findObject, referenceTree } from '../support/tree';
 import {
@@ -9,6 +8,7 @@ import {
   renderError,
   renderWithPlatform,
 } from '../support/platform';
+import { MetalLbAnnouncement, type MetalLbValues } from '../../constructs/config/metallb';
 
 describe('MetalLB', () => {
   it('installs controller and speaker after Cilium, in a privileged namespace for the speaker', () => {

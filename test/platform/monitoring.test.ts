@@ -7,7 +7,6 @@ import {
   ALERT_GROUPS,
   DASHBOARDS,
   GRAFANA_DASHBOARD_LABEL,
-  type MonitoringValues,
 } from '../../constructs/platform/monitoring';
 import { PLATFORM_LISTENER } from '../../constructs/platform/gateway';
 import { findObject, referenceTree } from '../support/tree';
@@ -17,6 +16,7 @@ import {
   releaseValues,
   renderWithPlatform,
 } from '../support/platform';
+import { type MonitoringValues } from '../../constructs/config/monitoring';
 
 const values = (cluster: string, tree = referenceTree()) =>
   releaseValues<MonitoringValues>(cluster, 'kube-prometheus-stack', tree);

@@ -1,7 +1,7 @@
 import { orderComponents, PLATFORM_COMPONENTS } from '../../constructs/platform/platform';
-import { mergeValues } from '../../constructs/platform/settings';
-import type { ComponentKey, PlatformSettings } from '../../constructs/platform/settings';
+import type { ComponentKey, PlatformSettings } from '../../constructs/config/settings';
 import { objectsUnder } from '../support/platform';
+import { mergeValues } from '../../constructs/config/component-settings';
 
 // orderComponents is generic over the catalog; these fake catalogs exercise graph shapes the
 // real catalog (tested below) does not contain: cycles, disabled and optional dependencies.

@@ -1,5 +1,4 @@
 import { CephCluster } from '../../constructs/imports/rook-ceph.rook.io';
-import type { RookCephValues } from '../../constructs/platform/rook-ceph';
 import { findObject, referenceTree } from '../support/tree';
 import {
   configWithCluster,
@@ -9,6 +8,7 @@ import {
   renderError,
   renderWithPlatform,
 } from '../support/platform';
+import type { RookCephValues } from '../../constructs/config/rook-ceph';
 
 const cephCluster = (cluster: string, tree = referenceTree()) =>
   findObject(tree, `platform/${cluster}/controllers/rook-ceph/`, CephCluster.GVK.kind, 'rook-ceph');

@@ -1,4 +1,3 @@
-import type { TektonValues } from '../../constructs/platform/tekton';
 import { findObject, objectsOf, referenceTree } from '../support/tree';
 import {
   objectsUnder,
@@ -6,6 +5,7 @@ import {
   releaseValues,
   renderWithPlatform,
 } from '../support/platform';
+import type { TektonValues } from '../../constructs/config/tekton';
 
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 

@@ -1,8 +1,9 @@
-import { loadConfig, type PlatformConfig } from '../../environments';
+import { loadConfig } from '../../environments';
+import type { PlatformConfig } from '../../constructs/config/types';
 import { devCluster } from '../../environments/clusters/dev';
 import { prodCluster } from '../../environments/clusters/prod';
-import type { ClusterConfig } from '../../environments/types';
-import type { PlatformSettings } from '../../constructs/platform/settings';
+import type { ClusterConfig } from '../../constructs/config/types';
+import type { PlatformSettings } from '../../constructs/config/settings';
 
 /** The reference configuration with one cluster's platform settings replaced. */
 export function configWithPlatform(

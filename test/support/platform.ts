@@ -1,6 +1,7 @@
-import type { PlatformSettings } from '../../constructs/platform/settings';
-import type { ClusterConfig } from '../../environments/types';
-import { loadConfig, type PlatformConfig } from '../../environments';
+import type { PlatformSettings } from '../../constructs/config/settings';
+import type { ClusterConfig } from '../../constructs/config/types';
+import { loadConfig } from '../../environments';
+import type { PlatformConfig } from '../../constructs/config/types';
 import { renderTree, type RenderedTree } from '../../synth/render';
 import { configWithPlatform } from './config';
 import { findObject, objectsOf, referenceTree, type RenderedObject } from './tree';

@@ -1,7 +1,7 @@
 // Typed configuration of clusters and environments. Data only, and never secrets: Talos
 // secrets, the SOPS age key and Git credentials live in Pulumi config as secrets.
 import type { Duration } from 'cdk8s';
-import type { PlatformSettings } from '../constructs/platform/settings';
+import type { PlatformSettings } from './settings';
 
 /** What a node does in the Talos cluster. */
 export enum NodeRole {
@@ -65,7 +65,7 @@ export interface ClusterConfig {
   readonly talosVersion: string;
   /**
    * Kubernetes version, `vX.Y.Z` (e.g. `v1.36.3`); must be one the Talos version supports
-   * (`environments/talos-support.ts`).
+   * (`constructs/config/talos-support.ts`).
    */
   readonly kubernetesVersion: string;
   /**
@@ -181,4 +181,20 @@ export interface EnvironmentConfig {
    * @default Duration.seconds(120)
    */
   readonly rollbackLimit?: Duration;
+}
+
+/** A validated set of clusters and environments. */
+export interface PlatformConfig {
+  /** The clusters. */
+  readonly clusters: readonly ClusterConfig[];
+  /** The environments, each on one of the clusters. */
+  readonly environments: readonly EnvironmentConfig[];
+}
+
+/** The environments hosted on a cluster. */
+export function environmentsOf(
+  config: PlatformConfig,
+  clusterName: string,
+): readonly EnvironmentConfig[] {
+  return config.environments.filter((environment) => environment.cluster === clusterName);
 }

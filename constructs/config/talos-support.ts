@@ -33,7 +33,7 @@ export function kubernetesSupportProblem(
   const talos = minorOf(talosVersion);
   const supported = TALOS_KUBERNETES_SUPPORT[talos];
   if (!supported) {
-    return `Talos ${talos} is not in environments/talos-support.ts (known: ${Object.keys(TALOS_KUBERNETES_SUPPORT).join(', ')}); add its supported Kubernetes versions there`;
+    return `Talos ${talos} is not in constructs/config/talos-support.ts (known: ${Object.keys(TALOS_KUBERNETES_SUPPORT).join(', ')}); add its supported Kubernetes versions there`;
   }
   const kubernetes = minorNumber(minorOf(kubernetesVersion));
   if (kubernetes < minorNumber(supported.oldest) || kubernetes > minorNumber(supported.newest)) {

@@ -1,4 +1,4 @@
-import { ProblemCollector } from '../constructs/errors';
+import { ProblemCollector } from '../errors';
 import { parseAddressBlock, parseIpv4, rangeContains, rangesOverlap, type Ipv4Range } from './net';
 import { parseQuantity } from './quantity';
 import { kubernetesSupportProblem } from './talos-support';

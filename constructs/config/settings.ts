@@ -1,8 +1,7 @@
 // Per-cluster settings of platform components: on/off and typed overrides of chart values.
-import type { ClusterConfig } from '../../environments/types';
 import type { AlloySettings } from './alloy';
-import type { ArgoCdSettings } from './argocd';
 import type { ArgoRolloutsSettings } from './argo-rollouts';
+import type { ArgoCdSettings } from './argocd';
 import type { CertManagerSettings } from './cert-manager';
 import type { CiliumSettings } from './cilium';
 import type { FluxSettings } from './flux';
@@ -12,35 +11,6 @@ import type { MetalLbSettings } from './metallb';
 import type { MonitoringSettings } from './monitoring';
 import type { RookCephSettings } from './rook-ceph';
 import type { TektonSettings } from './tekton';
-
-/**
- * A recursive partial of chart values: any subset of the keys, at any depth. Arrays are
- * replaced whole (see {@link mergeValues}).
- */
-export type DeepPartial<T> = {
-  readonly [K in keyof T]?: T[K] extends readonly unknown[]
-    ? T[K]
-    : T[K] extends object
-      ? DeepPartial<T[K]>
-      : T[K];
-};
-
-/** What every component accepts in a cluster's `platform` settings. */
-export interface ComponentSettings<TValues> {
-  /**
-   * Whether the component runs on the cluster. Turning off a component that another enabled
-   * component depends on fails synth, naming both.
-   * @default true
-   */
-  readonly enabled?: boolean;
-  /**
-   * Chart values merged over the component's defaults for this cluster. Merge rule: objects
-   * merge key by key, recursively; arrays and scalars replace the default whole; a key left
-   * out (or `undefined`) keeps the default.
-   * @default {} - the component's defaults
-   */
-  readonly values?: DeepPartial<TValues>;
-}
 
 /** The platform components a cluster can run, by key; each key's settings are typed. */
 export interface PlatformSettings {
@@ -74,28 +44,9 @@ export interface PlatformSettings {
 export type ComponentKey = keyof PlatformSettings;
 
 /** Whether a component runs on the cluster (every component does unless turned off). */
-export function isComponentEnabled(cluster: ClusterConfig, key: ComponentKey): boolean {
+export function isComponentEnabled(
+  cluster: { readonly platform?: PlatformSettings },
+  key: ComponentKey,
+): boolean {
   return cluster.platform?.[key]?.enabled !== false;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * Merges overrides over defaults without mutating either: objects merge recursively, arrays and
- * scalars in the overrides replace the defaults, `undefined` keeps the default.
- */
-export function mergeValues<T>(defaults: T, overrides: DeepPartial<T> | undefined): T {
-  if (overrides === undefined) return defaults;
-  if (!isPlainObject(defaults) || !isPlainObject(overrides)) return overrides as T;
-  const merged: Record<string, unknown> = { ...defaults };
-  for (const [key, value] of Object.entries(overrides)) {
-    if (value === undefined) continue;
-    merged[key] =
-      isPlainObject(value) && isPlainObject(merged[key])
-        ? mergeValues(merged[key], value as DeepPartial<unknown>)
-        : value;
-  }
-  return merged as T;
 }

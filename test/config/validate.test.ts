@@ -11,8 +11,8 @@ import {
   type ClusterConfig,
   type EnvironmentConfig,
   type NodeConfig,
-} from '../../environments/types';
-import { validateConfig } from '../../environments/validate';
+} from '../../constructs/config/types';
+import { validateConfig } from '../../constructs/config/validate';
 
 /** Validates and returns the error message lines (one per problem); fails if it validates. */
 function problemsOf(
@@ -177,7 +177,7 @@ describe('cluster rules', () => {
 
   it('a Talos version without a support row is refused, naming where to add it', () => {
     expect(problemsOf(withDev({ talosVersion: 'v1.14.0' }))).toEqual([
-      "cluster 'dev' kubernetesVersion: Talos v1.14 is not in environments/talos-support.ts (known: v1.11, v1.12, v1.13); add its supported Kubernetes versions there",
+      "cluster 'dev' kubernetesVersion: Talos v1.14 is not in constructs/config/talos-support.ts (known: v1.11, v1.12, v1.13); add its supported Kubernetes versions there",
     ]);
   });
 

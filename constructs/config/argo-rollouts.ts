@@ -1,0 +1,44 @@
+// What a cluster's `platform.argoRollouts` settings may hold: the typed chart values and options of Argo Rollouts.
+import type { ComponentSettings } from './component-settings';
+
+/** A traffic-router plugin entry of the controller's configuration. */
+export interface TrafficRouterPlugin {
+  /** The name Rollouts reference under `trafficRouting.plugins`. */
+  readonly name: string;
+  /** Where the controller downloads the plugin binary. */
+  readonly location: string;
+}
+
+/**
+ * The argo-rollouts chart values this platform sets (a typed subset of its values.yaml).
+ * @see https://github.com/argoproj/argo-helm/tree/main/charts/argo-rollouts
+ */
+export interface ArgoRolloutsValues {
+  /** Rollout CRDs, installed and upgraded with the chart. */
+  readonly installCRDs: boolean;
+  /** The controller. */
+  readonly controller: {
+    /** Replicas (leader election picks one active). */
+    readonly replicas: number;
+    /** Traffic routers loaded as plugins. */
+    readonly trafficRouterPlugins: readonly TrafficRouterPlugin[];
+    /** Metrics and, where monitoring runs, a ServiceMonitor. */
+    readonly metrics: {
+      readonly enabled: boolean;
+      readonly serviceMonitor: { readonly enabled: boolean };
+    };
+  };
+  /** The dashboard (UI of every rollout), routed on the cluster domain. */
+  readonly dashboard: {
+    readonly enabled: boolean;
+    /**
+     * Read-only ClusterRole for the dashboard. True on every cluster: the dashboard has no
+     * login, so anyone who reaches its route could otherwise promote, abort or restart any
+     * rollout. Set false only where something in front of the route authenticates people.
+     */
+    readonly readonly: boolean;
+  };
+}
+
+/** A cluster's Argo Rollouts settings. */
+export type ArgoRolloutsSettings = ComponentSettings<ArgoRolloutsValues>;

@@ -1,0 +1,52 @@
+// What every platform component accepts in a cluster's settings, and how overrides merge.
+
+/**
+ * A recursive partial of chart values: any subset of the keys, at any depth. Arrays are
+ * replaced whole (see {@link mergeValues}).
+ */
+export type DeepPartial<T> = {
+  readonly [K in keyof T]?: T[K] extends readonly unknown[]
+    ? T[K]
+    : T[K] extends object
+      ? DeepPartial<T[K]>
+      : T[K];
+};
+
+/** What every component accepts in a cluster's `platform` settings. */
+export interface ComponentSettings<TValues> {
+  /**
+   * Whether the component runs on the cluster. Turning off a component that another enabled
+   * component depends on fails synth, naming both.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Chart values merged over the component's defaults for this cluster. Merge rule: objects
+   * merge key by key, recursively; arrays and scalars replace the default whole; a key left
+   * out (or `undefined`) keeps the default.
+   * @default {} - the component's defaults
+   */
+  readonly values?: DeepPartial<TValues>;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Merges overrides over defaults without mutating either: objects merge recursively, arrays and
+ * scalars in the overrides replace the defaults, `undefined` keeps the default.
+ */
+export function mergeValues<T>(defaults: T, overrides: DeepPartial<T> | undefined): T {
+  if (overrides === undefined) return defaults;
+  if (!isPlainObject(defaults) || !isPlainObject(overrides)) return overrides as T;
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    merged[key] =
+      isPlainObject(value) && isPlainObject(merged[key])
+        ? mergeValues(merged[key], value as DeepPartial<unknown>)
+        : value;
+  }
+  return merged as T;
+}
