@@ -54,8 +54,3 @@ export class GitOpsFolder extends Chart {
     Object.defineProperty(this, GITOPS_FOLDER, { value: true });
   }
 }
-
-/** The file that defines a cluster's configuration, by convention (named in output headers). */
-export function clusterConfigFile(clusterName: string): string {
-  return `environments/clusters/${clusterName}.ts`;
-}

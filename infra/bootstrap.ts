@@ -5,11 +5,12 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { App } from 'cdk8s';
 import { SOPS_SECRET_NAME } from '../constructs/cluster/flux-layers';
-import { FLUX_NAMESPACE, FLUX_SYNC_NAME, FluxSync } from '../constructs/cluster/flux-sync';
+import { FluxSync } from '../constructs/cluster/flux-sync';
 import { ciliumReleaseValues } from '../constructs/platform/cilium';
 import { CHART_VERSIONS, GIT_VERSIONS } from '../constructs/platform/versions';
 import type { ClusterConfig } from '../constructs/config/types';
 import type { GitCredentials } from './stack-config';
+import { FLUX_NAMESPACE, FLUX_SYNC_NAME } from '../constructs/contract/names';
 
 /** Release name and namespace of Cilium; Flux's HelmRelease adopts the release by these. */
 export const CILIUM_RELEASE = { name: 'cilium', namespace: 'kube-system' } as const;

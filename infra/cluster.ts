@@ -21,8 +21,3 @@ export function clusterForStack(
   }
   return cluster;
 }
-
-/** The Kubernetes API URL of a cluster (its control-plane VIP). */
-export function apiEndpoint(cluster: ClusterConfig): string {
-  return `https://${cluster.controlPlaneVip}:${cluster.apiPort ?? 6443}`;
-}

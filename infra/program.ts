@@ -6,11 +6,13 @@ import {
   installGatewayApiCrds,
   type FluxBootstrap,
 } from './bootstrap';
-import { argocdHostname } from '../constructs/platform/argocd';
-import { grafanaHostname } from '../constructs/platform/monitoring';
-import { apiEndpoint, clusterForStack } from './cluster';
+import { clusterForStack } from './cluster';
 import { readStackSettings, type ConfigSource } from './stack-config';
 import { TalosCluster } from './talos/provision';
+import { argocdHostname } from '../constructs/contract/gateway';
+import { grafanaHostname } from '../constructs/contract/gateway';
+import { gitopsFolders, repositoryPath } from '../constructs/contract/layout';
+import { apiEndpoint } from '../constructs/config/rules';
 
 /** What a stack exports. */
 export interface StackOutputs {
@@ -91,7 +93,7 @@ export function defineStack(
     outputs: {
       clusterName: cluster.name,
       apiEndpoint: apiEndpoint(cluster),
-      fluxPath: `./${cluster.gitops.path}/clusters/${cluster.name}`,
+      fluxPath: repositoryPath(cluster.gitops.path, gitopsFolders.cluster(cluster.name)),
       // The host names the platform's HTTPRoutes answer on (HTTPS on the shared Gateway).
       argocdUrl: `https://${argocdHostname(cluster)}`,
       grafanaUrl: `https://${grafanaHostname(cluster)}`,

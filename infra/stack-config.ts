@@ -5,7 +5,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as runtimeConfig from '@pulumi/pulumi/runtime/config';
 import { ProblemCollector } from '../constructs/errors';
-import { NodeRole, type ClusterConfig } from '../constructs/config/types';
+import type { ClusterConfig } from '../constructs/config/types';
+import { isControlPlane } from '../constructs/config/rules';
 
 /** The stack configuration keys this program reads (without the `nextgen-gitops:` prefix). */
 export const CONFIG_KEYS = {
@@ -179,7 +180,7 @@ export function readStackSettings(
     git = { kind: 'basic', username, password };
   }
 
-  const controlPlanes = cluster.nodes.filter((node) => node.role === NodeRole.CONTROL_PLANE);
+  const controlPlanes = cluster.nodes.filter(isControlPlane);
   const defaultLink = source.value(CONFIG_KEYS.vipLink)?.trim();
   if (defaultLink !== undefined && !LINK_NAME.test(defaultLink)) {
     problems.add(subject, CONFIG_KEYS.vipLink, `must be a network link name, got '${defaultLink}'`);

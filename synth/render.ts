@@ -11,6 +11,7 @@ import { environmentsOf, type PlatformConfig } from '../constructs/config/types'
 import { REPO_ROOT } from './paths';
 import { generatedHeader, toYaml } from './serialize';
 import { compareStrings } from '../constructs/order';
+import { clusterOwnedPrefixes, sourceFiles } from '../constructs/contract/layout';
 
 /** A rendered GitOps tree. */
 export interface RenderedTree {
@@ -49,19 +50,17 @@ function withAncestors(folder: string): string[] {
 
 /** The path prefixes a cluster's output lives under. */
 export function ownedPrefixes(config: PlatformConfig, clusterName: string): string[] {
-  return [
-    `clusters/${clusterName}/`,
-    `platform/${clusterName}/`,
-    `argocd/${clusterName}/`,
-    ...environmentsOf(config, clusterName).map((environment) => `apps/${environment.name}/`),
-  ];
+  return clusterOwnedPrefixes(
+    clusterName,
+    environmentsOf(config, clusterName).map((environment) => environment.name),
+  );
 }
 
 /** The reference apps (apps/index.ts) with the versions in environments/versions/. */
 export function defaultCatalog(config: PlatformConfig): AppCatalog {
   return {
     apps: APPS,
-    versions: loadVersions(config.environments, path.join(REPO_ROOT, 'environments', 'versions')),
+    versions: loadVersions(config.environments, path.join(REPO_ROOT, sourceFiles.versionsFolder)),
   };
 }
 

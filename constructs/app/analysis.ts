@@ -2,9 +2,10 @@
 // latency of the new version's pods, with thresholds from the app's analysis options.
 import type { Construct } from 'constructs';
 import { AnalysisTemplate } from '../imports/rollouts-analysistemplate-argoproj.io';
-import { MONITORING_NAMESPACE, POD_TEMPLATE_HASH_LABEL } from './app-construct';
+import { POD_TEMPLATE_HASH_LABEL } from './app-construct';
 import type { ResolvedAnalysis } from './rollout';
 import { JsonObject } from '../json-object';
+import { MONITORING_NAMESPACE } from '../contract/names';
 
 /** Prometheus as every cluster's monitoring component exposes it (the operator's service). */
 export const PROMETHEUS_URL = `http://prometheus-operated.${MONITORING_NAMESPACE}.svc:9090`;

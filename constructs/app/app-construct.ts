@@ -21,12 +21,11 @@ import {
   TEAM_LABEL,
 } from '../contract/labels';
 import type { AppBinding, AppDefinition, ResolvedSettings } from './definition';
-import type { AppProps, PortOptions } from './props';
+import { targetCpuPercent, type AppProps, type PortOptions } from './props';
 import { JsonObject } from '../json-object';
 import { compareStrings } from '../order';
-
-/** Namespace Prometheus runs in (kube-prometheus-stack of the monitoring component). */
-export const MONITORING_NAMESPACE = 'monitoring';
+import { MONITORING_NAMESPACE, SYNC_WAVE, FOUNDATION_WAVE } from '../contract/names';
+import { gitopsFolders, sourceFiles } from '../contract/layout';
 
 /**
  * Pod label Argo Rollouts puts on each ReplicaSet's pods. The app's monitor copies it onto every
@@ -34,11 +33,6 @@ export const MONITORING_NAMESPACE = 'monitoring';
  * select the new version's pods alone.
  */
 export const POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
-
-/** Argo CD sync wave annotation: lower waves are applied (and healthy) first. */
-export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
-/** Wave of what the workload needs to exist first (namespace, quota, config, templates). */
-export const FOUNDATION_WAVE = '-1';
 
 /** A rendered object's metadata, as the app constructs build it. */
 export interface AppMetadata {
@@ -98,8 +92,8 @@ export abstract class AppConstruct extends Construct {
     this.settings = definition.settingsIn(binding.environment);
     const env = binding.environment.name;
     this.folder = new GitOpsFolder(this, 'folder', {
-      folder: `apps/${env}/${definition.name}`,
-      sources: [definition.sourceFile, `environments/versions/${env}.json`],
+      folder: gitopsFolders.app(env, definition.name),
+      sources: [definition.sourceFile, sourceFiles.versions(env)],
       namespace: binding.namespace,
     });
     this.selectorLabels = {
@@ -333,7 +327,7 @@ export abstract class AppConstruct extends Construct {
                 name: 'cpu',
                 target: {
                   type: 'Utilization',
-                  averageUtilization: autoscaling.targetCpuPercent ?? 70,
+                  averageUtilization: targetCpuPercent(autoscaling),
                 },
               },
             },

@@ -2,15 +2,15 @@
 // per environment, written to argocd/<cluster> (the apps layer of the cluster's Flux chain).
 import { Construct } from 'constructs';
 import type { ClusterConfig } from '../config/types';
-import { GitOpsFolder, clusterConfigFile } from '../gitops-folder';
+import { GitOpsFolder } from '../gitops-folder';
 import { Application } from '../imports/argocd-application-argoproj.io';
 import { AppProject } from '../imports/argocd-appproject-argoproj.io';
 import { ENVIRONMENT_LABEL, TEAM_LABEL } from '../contract/labels';
 import type { AppConstruct } from './app-construct';
 import { JsonObject } from '../json-object';
+import { ARGOCD_NAMESPACE } from '../contract/names';
+import { sourceFiles } from '../contract/layout';
 
-/** Namespace Argo CD runs in; Applications and AppProjects live there. */
-export const ARGOCD_NAMESPACE = 'argocd';
 /** The in-cluster API server as Argo CD names it. */
 const IN_CLUSTER = 'https://kubernetes.default.svc';
 
@@ -132,5 +132,5 @@ export class ArgoCdRegistrations extends Construct {
 
 /** The source files named in argocd/<cluster> headers. */
 export function argocdSources(clusterName: string): string[] {
-  return ['constructs/app/argocd.ts', clusterConfigFile(clusterName), 'apps/index.ts'];
+  return ['constructs/app/argocd.ts', sourceFiles.clusterConfig(clusterName), sourceFiles.appIndex];
 }

@@ -7,11 +7,12 @@ import type { PlatformConfig } from '../config/types';
 import type { EnvironmentConfig } from '../config/types';
 import { DNS_LABEL, validateSizes } from '../config/validate';
 import { ProblemCollector } from '../errors';
-import { environmentListener } from '../platform/gateway';
-import { appNamespace, AppKind, type AppDefinition, type PeerApp } from './definition';
-import type { AutoscalingOptions, ScheduledTaskProps } from './props';
+import { AppKind, type AppDefinition, type PeerApp } from './definition';
+import { targetCpuPercent, type AutoscalingOptions, type ScheduledTaskProps } from './props';
 import { WebServiceDefinition } from './web-service';
 import { isCronSchedule } from '../cron';
+import { environmentListener } from '../contract/gateway';
+import { appNamespace } from '../config/rules';
 
 /** Image tag or digest per app, per environment: `environments/versions/<env>.json`. */
 export type VersionsByEnvironment = Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -181,7 +182,7 @@ function validateDefinition(
       `${field}.maxReplicas`,
       `must not be below minReplicas (${autoscaling.maxReplicas} < ${autoscaling.minReplicas})`,
     );
-    const target = autoscaling.targetCpuPercent ?? 70;
+    const target = targetCpuPercent(autoscaling);
     problems.check(
       target >= 1 && target <= 100,
       subject,

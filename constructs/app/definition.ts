@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { ClusterConfig, EnvironmentConfig, ResourceSizes } from '../config/types';
 import type { AppConstruct } from './app-construct';
 import type { AppProps, AutoscalingOptions, PortOptions } from './props';
+import { sourceFiles } from '../contract/layout';
 
 /** The kinds of app. */
 export enum AppKind {
@@ -58,11 +59,6 @@ export interface ResolvedSettings {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** The namespace of an app in an environment: `<prefix>-<app>`. */
-export function appNamespace(environment: EnvironmentConfig, appName: string): string {
-  return `${environment.namespacePrefix ?? environment.name}-${appName}`;
-}
-
 /**
  * An app declared in apps/<name>.ts (made by `WebService.define`, `Worker.define`, ...).
  * Synth binds it to every environment it is enabled in and builds its construct there.
@@ -87,7 +83,7 @@ export abstract class AppDefinition<P extends AppProps = AppProps> {
 
   /** The file that declares the app, by convention (named in output headers). */
   public get sourceFile(): string {
-    return `apps/${this.props.name}.ts`;
+    return sourceFiles.app(this.props.name);
   }
 
   /** Container ports. */

@@ -31,6 +31,11 @@ export interface AutoscalingOptions {
   readonly targetCpuPercent?: number;
 }
 
+/** The CPU utilisation an autoscaler aims for: the app's `targetCpuPercent`, else 70. */
+export function targetCpuPercent(autoscaling: AutoscalingOptions): number {
+  return autoscaling.targetCpuPercent ?? 70;
+}
+
 /** How many pods a voluntary disruption (node drain) may take at once. */
 export interface DisruptionBudgetOptions {
   /**

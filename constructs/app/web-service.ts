@@ -4,9 +4,8 @@ import type { EnvironmentConfig } from '../config/types';
 import { ConfigError } from '../errors';
 import { HttpRoute } from '../imports/gateway-httproute-gateway.networking.k8s.io';
 import { Rollout } from '../imports/rollouts-rollout-argoproj.io';
-import { CLUSTER_GATEWAY, ROLLOUTS_GATEWAY_PLUGIN, environmentListener } from '../platform/gateway';
 import { LATEST_HASH_ARG, renderAnalysisTemplate } from './analysis';
-import { AppConstruct, FOUNDATION_WAVE, SYNC_WAVE, type RuntimeOwnedFields } from './app-construct';
+import { AppConstruct, type RuntimeOwnedFields } from './app-construct';
 import { AppDefinition, AppKind, type AppBinding } from './definition';
 import type { PortOptions, WebServiceProps } from './props';
 import {
@@ -17,6 +16,8 @@ import {
 } from './rollback-bound';
 import { MANUAL_PROMOTION, RolloutStrategy, type RolloutTemplate } from './rollout';
 import { JsonObject } from '../json-object';
+import { CLUSTER_GATEWAY, ROLLOUTS_GATEWAY_PLUGIN, environmentListener } from '../contract/gateway';
+import { FOUNDATION_WAVE, SYNC_WAVE } from '../contract/names';
 
 /** The default port of a web service. */
 export const DEFAULT_HTTP_PORT: PortOptions = { name: 'http', port: 8080 };

@@ -3,12 +3,13 @@ import type { ClusterConfig, EnvironmentConfig } from '../config/types';
 import type { AppConstruct } from '../app/app-construct';
 import { ArgoCdRegistrations, argocdSources } from '../app/argocd';
 import { peersIn, type AppCatalog } from '../app/catalog';
-import { appNamespace } from '../app/definition';
-import { GitOpsFolder, clusterConfigFile } from '../gitops-folder';
+import { GitOpsFolder } from '../gitops-folder';
 import { PlatformLayer } from '../platform/component';
 import { Platform } from '../platform/platform';
 import { FluxLayers } from './flux-layers';
 import { FluxSync } from './flux-sync';
+import { gitopsFolders, sourceFiles } from '../contract/layout';
+import { appNamespace } from '../config/rules';
 
 /** Props of {@link ClusterGitOps}. */
 export interface ClusterGitOpsProps {
@@ -41,20 +42,26 @@ export class ClusterGitOps extends Construct {
   public constructor(scope: Construct, id: string, props: ClusterGitOpsProps) {
     super(scope, id);
     const { cluster } = props;
-    const sources = ['constructs/cluster/cluster-gitops.ts', clusterConfigFile(cluster.name)];
+    const sources = [
+      'constructs/cluster/cluster-gitops.ts',
+      sourceFiles.clusterConfig(cluster.name),
+    ];
 
     new FluxSync(this, 'flux-sync', { cluster });
     this.platform = new Platform(this, 'platform', props);
     // Each layer folder exists even when no component adds to it, so every Flux path resolves.
-    new GitOpsFolder(this, 'platform-root', { folder: `platform/${cluster.name}`, sources });
+    new GitOpsFolder(this, 'platform-root', {
+      folder: gitopsFolders.platform(cluster.name),
+      sources,
+    });
     for (const layer of Object.values(PlatformLayer)) {
       new GitOpsFolder(this, `layer-${layer}`, {
-        folder: `platform/${cluster.name}/${layer}`,
+        folder: gitopsFolders.platformLayer(cluster.name, layer),
         sources,
       });
     }
     const appsFolder = new GitOpsFolder(this, 'argocd', {
-      folder: `argocd/${cluster.name}`,
+      folder: gitopsFolders.argocd(cluster.name),
       sources: argocdSources(cluster.name),
     });
     this.apps = [];

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { ClusterConfig } from '../config/types';
-import { GitOpsFolder, clusterConfigFile } from '../gitops-folder';
+import { GitOpsFolder } from '../gitops-folder';
 import {
   Kustomization,
   KustomizationSpecDecryptionProvider,
@@ -10,7 +10,8 @@ import {
 } from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
 import { compareStrings } from '../order';
 import { PlatformLayer, type HealthCheck, type KindHealthExpression } from '../platform/component';
-import { FLUX_NAMESPACE, FLUX_SYNC_NAME, repositoryPath } from './flux-sync';
+import { FLUX_NAMESPACE, FLUX_SYNC_NAME } from '../contract/names';
+import { gitopsFolders, repositoryPath, sourceFiles } from '../contract/layout';
 
 /** Name of the Secret holding the SOPS age key (created by the Pulumi bootstrap). */
 export const SOPS_SECRET_NAME = 'sops-age';
@@ -56,10 +57,10 @@ export class FluxLayers extends Construct {
     super(scope, id);
     const { cluster } = props;
     const folder = new GitOpsFolder(this, 'folder', {
-      folder: `clusters/${cluster.name}`,
-      sources: ['constructs/cluster/flux-layers.ts', clusterConfigFile(cluster.name)],
+      folder: gitopsFolders.cluster(cluster.name),
+      sources: ['constructs/cluster/flux-layers.ts', sourceFiles.clusterConfig(cluster.name)],
     });
-    const platform = (layer: PlatformLayer) => `platform/${cluster.name}/${layer}`;
+    const platform = (layer: PlatformLayer) => gitopsFolders.platformLayer(cluster.name, layer);
     this.layers = [
       { name: 'platform-crds', folder: platform(PlatformLayer.CRDS) },
       {
@@ -125,7 +126,7 @@ export class FluxLayers extends Construct {
           ...perLayer[layer.name],
           retryInterval: '1m',
           dependsOn: layer.dependsOn ? [{ name: layer.dependsOn }] : undefined,
-          path: repositoryPath(cluster, layer.folder),
+          path: repositoryPath(cluster.gitops.path, layer.folder),
           sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: FLUX_SYNC_NAME },
           decryption: {
             provider: KustomizationSpecDecryptionProvider.SOPS,

@@ -1,16 +1,13 @@
 import { Construct } from 'constructs';
 import type { ClusterConfig } from '../config/types';
-import { GitOpsFolder, clusterConfigFile } from '../gitops-folder';
+import { GitOpsFolder } from '../gitops-folder';
 import { GitRepository } from '../imports/flux-gitrepository-source.toolkit.fluxcd.io';
 import {
   Kustomization,
   KustomizationSpecSourceRefKind,
 } from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
-
-/** Namespace Flux runs in and keeps its own objects in. */
-export const FLUX_NAMESPACE = 'flux-system';
-/** Name of the GitRepository, its credentials Secret and the root Kustomization (as `flux bootstrap` names them). */
-export const FLUX_SYNC_NAME = 'flux-system';
+import { FLUX_NAMESPACE, FLUX_SYNC_NAME } from '../contract/names';
+import { gitopsFolders, repositoryPath, sourceFiles } from '../contract/layout';
 
 /** Props of {@link FluxSync}. */
 export interface FluxSyncProps {
@@ -23,11 +20,6 @@ export interface FluxSyncProps {
  * with `flux bootstrap`.
  */
 const POLL_INTERVAL = '1m';
-
-/** The repository path of a folder of the GitOps tree, as Flux wants it (`./gitops/...`). */
-export function repositoryPath(cluster: ClusterConfig, folder: string): string {
-  return `./${cluster.gitops.path}/${folder}`;
-}
 
 /**
  * Flux's entry point on a cluster (`clusters/<cluster>/flux-system`): the GitRepository of
@@ -43,8 +35,8 @@ export class FluxSync extends Construct {
     super(scope, id);
     const { cluster } = props;
     this.folder = new GitOpsFolder(this, 'folder', {
-      folder: `clusters/${cluster.name}/flux-system`,
-      sources: ['constructs/cluster/flux-sync.ts', clusterConfigFile(cluster.name)],
+      folder: gitopsFolders.fluxSync(cluster.name),
+      sources: ['constructs/cluster/flux-sync.ts', sourceFiles.clusterConfig(cluster.name)],
     });
     const metadata = { name: FLUX_SYNC_NAME, namespace: FLUX_NAMESPACE };
     new GitRepository(this.folder, 'repository', {
@@ -62,7 +54,7 @@ export class FluxSync extends Construct {
         interval: '10m',
         retryInterval: '1m',
         timeout: '5m',
-        path: repositoryPath(cluster, `clusters/${cluster.name}`),
+        path: repositoryPath(cluster.gitops.path, gitopsFolders.cluster(cluster.name)),
         prune: true,
         sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: FLUX_SYNC_NAME },
       },

@@ -9,6 +9,7 @@ import {
   type EnvironmentConfig,
   type ResourceSizes,
 } from './types';
+import { apiPort, isControlPlane, namespacePrefix } from './rules';
 
 /** RFC 1123 label: what Kubernetes accepts for namespace and most object names. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -110,7 +111,7 @@ function validateNodes(problems: ProblemCollector, cluster: ClusterConfig): void
     'node name',
   );
 
-  const controlPlanes = cluster.nodes.filter((node) => node.role === NodeRole.CONTROL_PLANE).length;
+  const controlPlanes = cluster.nodes.filter(isControlPlane).length;
   if (cluster.nodes.length > 0 && controlPlanes === 0) {
     problems.add(subject, 'nodes', 'needs at least one control-plane node (role control-plane)');
   } else if (controlPlanes % 2 === 0 && controlPlanes > 0) {
@@ -143,7 +144,7 @@ function validateCluster(problems: ProblemCollector, cluster: ClusterConfig): vo
     'controlPlaneVip',
     `must be a valid IPv4 address, got ${quote(cluster.controlPlaneVip)}`,
   );
-  const port = cluster.apiPort ?? 6443;
+  const port = apiPort(cluster);
   problems.check(
     Number.isInteger(port) && port >= 1 && port <= 65535,
     subject,
@@ -314,11 +315,6 @@ function validateEnvironment(
     'alertReceiver.secretName',
     `must name a Secret (DNS-1123 label), got ${quote(environment.alertReceiver.secretName)}`,
   );
-}
-
-/** The namespace prefix an environment's apps use. */
-export function namespacePrefix(environment: EnvironmentConfig): string {
-  return environment.namespacePrefix ?? environment.name;
 }
 
 /**

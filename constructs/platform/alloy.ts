@@ -7,11 +7,11 @@ import {
   type ComponentIdentity,
   type PlatformComponentProps,
 } from './component';
-import { LOKI_URL } from './loki';
 import { isComponentEnabled } from '../config/settings';
 import { CHART_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
 import { AlloyValues, AlloySettings } from '../config/alloy';
+import { LOKI_URL, PLATFORM_NAMESPACES } from '../contract/names';
 
 /** Props of {@link Alloy}. */
 export interface AlloyProps extends PlatformComponentProps {
@@ -71,7 +71,7 @@ export class Alloy extends PlatformComponent {
   /** Name, namespace and source of the component. */
   public static readonly IDENTITY: ComponentIdentity = {
     name: 'alloy',
-    namespace: 'alloy',
+    namespace: PLATFORM_NAMESPACES.alloy,
     sourceFile: 'constructs/platform/alloy.ts',
     // The Alloy image runs as root; no host access is needed.
     podSecurity: PodSecurityLevel.BASELINE,

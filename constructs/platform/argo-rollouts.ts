@@ -8,11 +8,13 @@ import {
   type ComponentIdentity,
   type PlatformComponentProps,
 } from './component';
-import { ROLLOUTS_GATEWAY_PLUGIN, platformRoute } from './gateway';
+import { platformRoute } from './gateway';
 import { isComponentEnabled } from '../config/settings';
 import { ARTIFACT_VERSIONS, CHART_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
 import { ArgoRolloutsValues, ArgoRolloutsSettings } from '../config/argo-rollouts';
+import { ROLLOUTS_GATEWAY_PLUGIN } from '../contract/gateway';
+import { PLATFORM_NAMESPACES } from '../contract/names';
 
 /** Props of {@link ArgoRollouts}. */
 export interface ArgoRolloutsProps extends PlatformComponentProps {
@@ -33,7 +35,7 @@ export class ArgoRollouts extends PlatformComponent {
   /** Name, namespace and source of the component. */
   public static readonly IDENTITY: ComponentIdentity = {
     name: 'argo-rollouts',
-    namespace: 'argo-rollouts',
+    namespace: PLATFORM_NAMESPACES.argoRollouts,
     sourceFile: 'constructs/platform/argo-rollouts.ts',
   };
 

@@ -2,7 +2,6 @@
 // HA in prod, on the cluster domain, with RBAC by team and the Argo Rollouts UI extension.
 import type { Construct } from 'constructs';
 import { ClusterTier, NodeRole, type ClusterConfig, type NodeConfig } from '../config/types';
-import { ARGOCD_NAMESPACE } from '../app/argocd';
 import { ProblemCollector } from '../errors';
 import {
   PlatformComponent,
@@ -20,14 +19,8 @@ import {
   ArgoCdSso,
   ArgoCdSettings,
 } from '../config/argocd';
-
-/** First label of Argo CD's host name: its UI answers on `argocd.<cluster domain>`. */
-export const ARGOCD_HOST = 'argocd';
-
-/** The host name of Argo CD's UI on a cluster (its route, its `global.domain`, Pulumi's output). */
-export function argocdHostname(cluster: Pick<ClusterConfig, 'domain'>): string {
-  return `${ARGOCD_HOST}.${cluster.domain}`;
-}
+import { ARGOCD_HOST, argocdHostname } from '../contract/gateway';
+import { ARGOCD_NAMESPACE } from '../contract/names';
 
 /** Props of {@link ArgoCd}. */
 export interface ArgoCdProps extends PlatformComponentProps {

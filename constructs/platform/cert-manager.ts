@@ -19,6 +19,7 @@ import {
   CertificateAuthority,
   CertManagerSettings,
 } from '../config/cert-manager';
+import { PLATFORM_NAMESPACES } from '../contract/names';
 
 /**
  * The ClusterIssuer certificates use on a cluster: the private CA's on production clusters
@@ -99,7 +100,7 @@ export class CertManager extends PlatformComponent {
   /** Name, namespace and source of the component. */
   public static readonly IDENTITY: ComponentIdentity = {
     name: 'cert-manager',
-    namespace: 'cert-manager',
+    namespace: PLATFORM_NAMESPACES.certManager,
     sourceFile: 'constructs/platform/cert-manager.ts',
   };
 

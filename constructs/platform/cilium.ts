@@ -5,7 +5,7 @@
 import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { parseAddressBlock, parseIpv4, rangeContains } from '../config/net';
-import { NodeRole, type ClusterConfig, type EnvironmentConfig } from '../config/types';
+import { type ClusterConfig, type EnvironmentConfig } from '../config/types';
 import { ProblemCollector } from '../errors';
 import { Certificate } from '../imports/certmanager-certificate-cert-manager.io';
 import {
@@ -21,20 +21,18 @@ import {
   type ComponentIdentity,
   type PlatformComponentProps,
 } from './component';
+import { platformRoute } from './gateway';
+import { isComponentEnabled } from '../config/settings';
+import { CHART_VERSIONS, GIT_VERSIONS } from './versions';
+import { mergeValues } from '../config/component-settings';
+import { CiliumValues, CiliumSettings } from '../config/cilium';
 import {
   CILIUM_GATEWAY_CLASS,
   CLUSTER_GATEWAY,
   PLATFORM_LISTENER,
   environmentListener,
-  platformRoute,
-} from './gateway';
-import { isComponentEnabled } from '../config/settings';
-import { CHART_VERSIONS, GIT_VERSIONS } from './versions';
-import { mergeValues } from '../config/component-settings';
-import { CiliumValues, CiliumSettings } from '../config/cilium';
-
-/** Talos's KubePrism: a local, highly available proxy to the API server on every node. */
-export const KUBEPRISM = { host: 'localhost', port: 7445 } as const;
+} from '../contract/gateway';
+import { KUBEPRISM, PLATFORM_NAMESPACES } from '../contract/names';
 
 /** The Cilium values for a cluster: a pure function, shared by the Flux release and Pulumi. */
 export function ciliumValues(cluster: ClusterConfig): CiliumValues {
@@ -93,11 +91,6 @@ export function ciliumReleaseValues(
   return mergeValues(ciliumValues(cluster), settings?.values);
 }
 
-/** Whether a node runs the control plane (exported for the Talos and Cilium code alike). */
-export function isControlPlane(node: { readonly role: NodeRole }): boolean {
-  return node.role === NodeRole.CONTROL_PLANE;
-}
-
 /** Props of {@link Cilium}. */
 export interface CiliumProps extends PlatformComponentProps {
   /**
@@ -144,9 +137,13 @@ export class Cilium extends PlatformComponent {
   /** Name, namespace and source of the component. */
   public static readonly IDENTITY: ComponentIdentity = {
     name: 'cilium',
-    namespace: 'kube-system',
+    namespace: PLATFORM_NAMESPACES.cilium,
     sourceFile: 'constructs/platform/cilium.ts',
     podSecurity: PodSecurityLevel.PRIVILEGED,
+    privilegedPods: {
+      names: ['cilium-*', 'cilium-envoy-*'],
+      why: 'the CNI agent programs the host network with eBPF',
+    },
     // Pulumi installs Cilium into kube-system, where Flux adopts it; kube-system is not ours.
     systemNamespace: true,
   };

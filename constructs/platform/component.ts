@@ -4,8 +4,7 @@ import type { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import type { ClusterConfig, EnvironmentConfig } from '../config/types';
-import { FLUX_NAMESPACE } from '../cluster/flux-sync';
-import { GitOpsFolder, clusterConfigFile } from '../gitops-folder';
+import { GitOpsFolder } from '../gitops-folder';
 import {
   HelmRelease,
   HelmReleaseSpecChartRefKind,
@@ -25,6 +24,8 @@ import {
   KustomizationSpecSourceRefKind,
 } from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
 import type { ChartVersion, GitManifestsVersion } from './versions';
+import { FLUX_NAMESPACE } from '../contract/names';
+import { gitopsFolders, sourceFiles } from '../contract/layout';
 
 /** The Flux layers of a cluster's platform, applied in this order. */
 export enum PlatformLayer {
@@ -101,6 +102,18 @@ export interface ReleaseReference {
   readonly settleTime?: Duration;
 }
 
+/**
+ * Pods of a component that need more than Pod Security "baseline" (node agents on the host
+ * network, host paths or raw devices). Kyverno's baseline policy gets an exception for exactly
+ * these pods, in the component's namespace, while the component is enabled.
+ */
+export interface PrivilegedPods {
+  /** Pod name patterns (Kyverno wildcards: `*` and `?`), e.g. `cilium-*`. */
+  readonly names: readonly string[];
+  /** Why they need it; the exception's description. */
+  readonly why: string;
+}
+
 /** What identifies a component; static, so the platform can order components before building them. */
 export interface ComponentIdentity {
   /** Release, folder and (by default) namespace name; DNS-1123 label, e.g. `cert-manager`. */
@@ -120,6 +133,11 @@ export interface ComponentIdentity {
    * @default false - the component owns its namespace and renders it
    */
   readonly systemNamespace?: boolean;
+  /**
+   * The component's pods that break Pod Security "baseline" by design.
+   * @default - none: every pod of the component passes the baseline policy
+   */
+  readonly privilegedPods?: PrivilegedPods;
   /**
    * How long the component may take to serve after its HelmRelease is Ready, when the release
    * only starts an operator that then builds the service (Rook: the Ceph cluster's mons, OSDs,
@@ -378,8 +396,8 @@ export abstract class PlatformComponent extends Construct {
   private folder(layer: PlatformLayer): GitOpsFolder {
     const cluster = this.props.cluster.name;
     return new GitOpsFolder(this, layer, {
-      folder: `platform/${cluster}/${layer}/${this.componentName}`,
-      sources: [this.identity.sourceFile, clusterConfigFile(cluster)],
+      folder: gitopsFolders.component(cluster, layer, this.componentName),
+      sources: [this.identity.sourceFile, sourceFiles.clusterConfig(cluster)],
     });
   }
 }

@@ -3,7 +3,6 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { AlertReceiver, EnvironmentConfig } from '../config/types';
-import { FLUX_NAMESPACE } from '../cluster/flux-sync';
 import {
   Alert,
   AlertSpecEventSeverity,
@@ -23,6 +22,7 @@ import { isComponentEnabled } from '../config/settings';
 import { CHART_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
 import { FluxControllerValues, FluxValues, FluxSettings } from '../config/flux';
+import { FLUX_NAMESPACE } from '../contract/names';
 
 /** Props of {@link Flux}. */
 export interface FluxProps extends PlatformComponentProps {

@@ -13,19 +13,17 @@ import {
 } from '../imports/kyverno-clusterpolicy-kyverno.io';
 import { PolicyException } from '../imports/kyverno-policyexception-kyverno.io';
 import { APP_NAMESPACE_LABEL, STANDARD_LABELS, TEAM_LABEL } from '../contract/labels';
-import { Cilium } from './cilium';
 import {
   PlatformComponent,
   type ComponentIdentity,
+  type PrivilegedPods,
   type PlatformComponentProps,
 } from './component';
-import { MetalLb } from './metallb';
-import { Monitoring } from './monitoring';
-import { RookCeph } from './rook-ceph';
 import { isComponentEnabled, type ComponentKey } from '../config/settings';
 import { CHART_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
 import { KyvernoValues, KyvernoSettings } from '../config/kyverno';
+import { PLATFORM_NAMESPACES } from '../contract/names';
 
 /** Props of {@link Kyverno}. */
 export interface KyvernoProps extends PlatformComponentProps {
@@ -35,43 +33,24 @@ export interface KyvernoProps extends PlatformComponentProps {
    * @default {} - Audit in dev, Enforce and HA in prod
    */
   readonly settings?: KyvernoSettings;
+  /**
+   * The enabled components' pods that break Pod Security "baseline" by design; each
+   * component's set gets one PolicyException (the platform collects them from the identities).
+   * @default [] - no exceptions
+   */
+  readonly privilegedPods?: readonly ComponentPrivilegedPods[];
+}
+
+/** One component's {@link PrivilegedPods}, with the component and namespace they run in. */
+export interface ComponentPrivilegedPods extends PrivilegedPods {
+  /** The component's key in the platform settings. */
+  readonly component: ComponentKey;
+  /** The component's namespace. */
+  readonly namespace: string;
 }
 
 /** The baseline policy every namespace gets (and the only one with exceptions). */
 export const BASELINE_POLICY = 'pod-security-baseline';
-
-/** The pods allowed to break Pod Security "baseline": node agents of the platform, by component. */
-const PRIVILEGED_AGENTS: readonly {
-  readonly component: ComponentKey;
-  readonly namespace: string;
-  readonly names: readonly string[];
-  readonly why: string;
-}[] = [
-  {
-    component: 'cilium',
-    namespace: Cilium.IDENTITY.namespace,
-    names: ['cilium-*', 'cilium-envoy-*'],
-    why: 'the CNI agent programs the host network with eBPF',
-  },
-  {
-    component: 'rookCeph',
-    namespace: RookCeph.IDENTITY.namespace,
-    names: ['rook-ceph-*', 'csi-*'],
-    why: 'Ceph daemons keep state in a host path and OSDs and CSI plugins use raw devices',
-  },
-  {
-    component: 'monitoring',
-    namespace: Monitoring.IDENTITY.namespace,
-    names: [`${Monitoring.IDENTITY.name}-prometheus-node-exporter-*`],
-    why: "node-exporter reads the host's /proc and /sys in its network and PID namespaces",
-  },
-  {
-    component: 'metallb',
-    namespace: MetalLb.IDENTITY.namespace,
-    names: ['metallb-speaker-*'],
-    why: 'the speaker answers ARP on the host network',
-  },
-];
 
 const appPods = {
   any: [
@@ -101,7 +80,7 @@ export class Kyverno extends PlatformComponent {
   /** Name, namespace and source of the component. */
   public static readonly IDENTITY: ComponentIdentity = {
     name: 'kyverno',
-    namespace: 'kyverno',
+    namespace: PLATFORM_NAMESPACES.kyverno,
     sourceFile: 'constructs/platform/kyverno.ts',
   };
 
@@ -149,7 +128,7 @@ export class Kyverno extends PlatformComponent {
     this.addPodSecurity();
     this.addAppPolicies(registries);
     this.addDefaultDeny();
-    this.addExceptions(cluster);
+    this.addExceptions(props.privilegedPods ?? []);
   }
 
   private policy(
@@ -340,9 +319,8 @@ export class Kyverno extends PlatformComponent {
     );
   }
 
-  private addExceptions(cluster: ClusterConfig): void {
-    for (const agent of PRIVILEGED_AGENTS) {
-      if (!isComponentEnabled(cluster, agent.component)) continue;
+  private addExceptions(privilegedPods: readonly ComponentPrivilegedPods[]): void {
+    for (const agent of privilegedPods) {
       new PolicyException(this.configs, `exception-${agent.component}`, {
         metadata: {
           name: `${agent.namespace}-node-agents`,

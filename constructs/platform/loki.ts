@@ -10,22 +10,18 @@ import {
   type ComponentIdentity,
   type PlatformComponentProps,
 } from './component';
-import {
-  CEPH_BLOCK_STORAGE_CLASS,
-  CEPH_BUCKET_STORAGE_CLASS,
-  CEPH_OBJECT_STORE,
-  hasObjectStore,
-} from './rook-ceph';
+import { hasObjectStore } from './rook-ceph';
 import { isComponentEnabled } from '../config/settings';
 import { CHART_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
 import { LokiDeploymentMode, LokiTierValues, LokiValues, LokiSettings } from '../config/loki';
-
-/** Where Grafana and the log shipper reach Loki (the chart's gateway Service). */
-export const LOKI_URL = 'http://loki-gateway.loki.svc.cluster.local';
-
-/** The bucket (claimed from the Ceph object store) holding Loki's chunks, rules and admin data. */
-export const LOKI_BUCKET = 'loki-chunks';
+import {
+  CEPH_BLOCK_STORAGE_CLASS,
+  CEPH_BUCKET_STORAGE_CLASS,
+  CEPH_OBJECT_STORE,
+  PLATFORM_NAMESPACES,
+} from '../contract/names';
+import { LOKI_BUCKET } from '../contract/names';
 
 /** Props of {@link Loki}. */
 export interface LokiProps extends PlatformComponentProps {
@@ -58,7 +54,7 @@ export class Loki extends PlatformComponent {
   /** Name, namespace and source of the component. */
   public static readonly IDENTITY: ComponentIdentity = {
     name: 'loki',
-    namespace: 'loki',
+    namespace: PLATFORM_NAMESPACES.loki,
     sourceFile: 'constructs/platform/loki.ts',
     // The chart's nginx gateway and Loki pods run as non-root but do not drop every capability.
     podSecurity: PodSecurityLevel.BASELINE,

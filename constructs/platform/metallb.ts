@@ -24,6 +24,7 @@ import {
   MetalLbAnnouncement,
   MetalLbSettings,
 } from '../config/metallb';
+import { PLATFORM_NAMESPACES } from '../contract/names';
 
 /** Props of {@link MetalLb}. */
 export interface MetalLbProps extends PlatformComponentProps {
@@ -52,10 +53,14 @@ export class MetalLb extends PlatformComponent {
   /** Name, namespace and source of the component. */
   public static readonly IDENTITY: ComponentIdentity = {
     name: 'metallb',
-    namespace: 'metallb-system',
+    namespace: PLATFORM_NAMESPACES.metallb,
     sourceFile: 'constructs/platform/metallb.ts',
     // The speaker uses the host network and NET_RAW to answer ARP.
     podSecurity: PodSecurityLevel.PRIVILEGED,
+    privilegedPods: {
+      names: ['metallb-speaker-*'],
+      why: 'the speaker answers ARP on the host network',
+    },
   };
 
   /** The chart values rendered into the HelmRelease. */
@@ -72,7 +77,7 @@ export class MetalLb extends PlatformComponent {
       prometheus: {
         rbacPrometheus: true,
         serviceAccount: 'kube-prometheus-stack-prometheus',
-        namespace: 'monitoring',
+        namespace: PLATFORM_NAMESPACES.monitoring,
         serviceMonitor: { enabled: isComponentEnabled(cluster, 'monitoring') },
       },
     };

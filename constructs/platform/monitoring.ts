@@ -21,8 +21,6 @@ import {
   type PlatformComponentProps,
 } from './component';
 import { platformRoute } from './gateway';
-import { LOKI_URL } from './loki';
-import { CEPH_BLOCK_STORAGE_CLASS } from './rook-ceph';
 import { isComponentEnabled } from '../config/settings';
 import { CHART_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
@@ -32,14 +30,9 @@ import {
   MonitoringValues,
   MonitoringSettings,
 } from '../config/monitoring';
-
-/** First label of Grafana's host name: its UI answers on `grafana.<cluster domain>`. */
-export const GRAFANA_HOST = 'grafana';
-
-/** The host name of Grafana's UI on a cluster (its route and Pulumi's output). */
-export function grafanaHostname(cluster: Pick<ClusterConfig, 'domain'>): string {
-  return `${GRAFANA_HOST}.${cluster.domain}`;
-}
+import { GRAFANA_HOST } from '../contract/gateway';
+import { CEPH_BLOCK_STORAGE_CLASS, PLATFORM_NAMESPACES } from '../contract/names';
+import { LOKI_URL } from '../contract/names';
 
 /** Label (and value) that makes Grafana's sidecar load a ConfigMap as a dashboard. */
 export const GRAFANA_DASHBOARD_LABEL = { key: 'grafana_dashboard', value: '1' } as const;
@@ -375,6 +368,9 @@ export function dashboardModel(uid: string, title: string, panels: readonly Pane
   };
 }
 
+/** Release name; the chart prefixes its objects' and pods' names with it. */
+const RELEASE_NAME = 'kube-prometheus-stack';
+
 /**
  * kube-prometheus-stack. Prometheus selects ServiceMonitors, PodMonitors, Probes and
  * PrometheusRules from every namespace (apps ship their own), keeps its data on Ceph volumes,
@@ -385,11 +381,15 @@ export function dashboardModel(uid: string, title: string, panels: readonly Pane
 export class Monitoring extends PlatformComponent {
   /** Name, namespace and source of the component. */
   public static readonly IDENTITY: ComponentIdentity = {
-    name: 'kube-prometheus-stack',
-    namespace: 'monitoring',
+    name: RELEASE_NAME,
+    namespace: PLATFORM_NAMESPACES.monitoring,
     sourceFile: 'constructs/platform/monitoring.ts',
     // node-exporter reads the host's /proc and /sys with the host's network and PID namespaces.
     podSecurity: PodSecurityLevel.PRIVILEGED,
+    privilegedPods: {
+      names: [`${RELEASE_NAME}-prometheus-node-exporter-*`],
+      why: "node-exporter reads the host's /proc and /sys in its network and PID namespaces",
+    },
   };
 
   /** The chart values rendered into the HelmRelease. */

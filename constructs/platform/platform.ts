@@ -7,7 +7,7 @@ import { ArgoCd } from './argocd';
 import { CertManager } from './cert-manager';
 import { Cilium } from './cilium';
 import { Flux } from './flux';
-import { Kyverno } from './kyverno';
+import { Kyverno, type ComponentPrivilegedPods } from './kyverno';
 import { Loki } from './loki';
 import { MetalLb } from './metallb';
 import { Monitoring } from './monitoring';
@@ -20,7 +20,7 @@ import type {
   PlatformComponent,
   PlatformComponentProps,
 } from './component';
-import type { ComponentKey, PlatformSettings } from '../config/settings';
+import { isComponentEnabled, type ComponentKey, type PlatformSettings } from '../config/settings';
 import { compareStrings } from '../order';
 
 /** How the platform knows a component before building it. */
@@ -92,7 +92,11 @@ export const PLATFORM_COMPONENTS: { readonly [K in ComponentKey]-?: ComponentDef
     dependsOn: ['cilium'],
     after: ['monitoring'],
     create: (scope, props, settings) =>
-      new Kyverno(scope, Kyverno.IDENTITY.name, { ...props, settings }),
+      new Kyverno(scope, Kyverno.IDENTITY.name, {
+        ...props,
+        settings,
+        privilegedPods: privilegedPodsOn(props.cluster),
+      }),
   },
   // Loki's volumes and (in prod) its bucket come from Ceph.
   loki: {
@@ -179,6 +183,16 @@ export function orderComponents(
   };
   enabled.forEach((key) => visit(key, []));
   return ordered;
+}
+
+/** Every enabled component's privileged pods, collected from the identities for Kyverno. */
+function privilegedPodsOn(cluster: ClusterConfig): ComponentPrivilegedPods[] {
+  return (Object.keys(PLATFORM_COMPONENTS) as ComponentKey[]).flatMap((component) => {
+    const { namespace, privilegedPods } = PLATFORM_COMPONENTS[component].identity;
+    return privilegedPods && isComponentEnabled(cluster, component)
+      ? [{ component, namespace, ...privilegedPods }]
+      : [];
+  });
 }
 
 // Generic over the key, so the definition and the settings it receives are of the same component.

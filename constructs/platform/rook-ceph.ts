@@ -22,19 +22,13 @@ import { isComponentEnabled } from '../config/settings';
 import { ARTIFACT_VERSIONS, CHART_VERSIONS, GIT_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
 import { RookCephValues, RookCephSettings } from '../config/rook-ceph';
-
-/**
- * Host folder Rook keeps its monitor and OSD metadata in (the CephCluster's dataDirHostPath).
- * Talos mounts it into the kubelet (infra/talos/patches.ts), so both read this one constant.
- */
-export const ROOK_DATA_DIR = '/var/lib/rook';
-
-/** The StorageClass (RBD) every PersistentVolumeClaim without a class gets. */
-export const CEPH_BLOCK_STORAGE_CLASS = 'ceph-block';
-/** The StorageClass of object bucket claims on the Ceph object store. */
-export const CEPH_BUCKET_STORAGE_CLASS = 'ceph-bucket';
-/** The Ceph object store (S3 API) name, in the Rook namespace. */
-export const CEPH_OBJECT_STORE = 'objects';
+import {
+  ROOK_DATA_DIR,
+  CEPH_BLOCK_STORAGE_CLASS,
+  CEPH_BUCKET_STORAGE_CLASS,
+  CEPH_OBJECT_STORE,
+  PLATFORM_NAMESPACES,
+} from '../contract/names';
 
 /** Props of {@link RookCeph}. */
 export interface RookCephProps extends PlatformComponentProps {
@@ -86,10 +80,14 @@ export class RookCeph extends PlatformComponent {
   /** Name, namespace and source of the component. */
   public static readonly IDENTITY: ComponentIdentity = {
     name: 'rook-ceph',
-    namespace: 'rook-ceph',
+    namespace: PLATFORM_NAMESPACES.rookCeph,
     sourceFile: 'constructs/platform/rook-ceph.ts',
     // OSDs and CSI plugins need raw devices and host mounts.
     podSecurity: PodSecurityLevel.PRIVILEGED,
+    privilegedPods: {
+      names: ['rook-ceph-*', 'csi-*'],
+      why: 'Ceph daemons keep state in a host path and OSDs and CSI plugins use raw devices',
+    },
     // From operator start to mons in quorum, OSDs prepared on every disk and the object store's
     // gateways up: about 10 minutes on three nodes; twice that leaves room for image pulls.
     settleTime: Duration.minutes(20),

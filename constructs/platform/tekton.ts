@@ -27,9 +27,7 @@ import { CHART_VERSIONS } from './versions';
 import { isCronSchedule } from '../cron';
 import { mergeValues } from '../config/component-settings';
 import { TektonValues, TektonPrunerSettings, TektonSettings } from '../config/tekton';
-
-/** Namespace the operator installs Pipelines, Triggers and Dashboard into. */
-export const TEKTON_PIPELINES_NAMESPACE = 'tekton-pipelines';
+import { TEKTON_PIPELINES_NAMESPACE, PLATFORM_NAMESPACES } from '../contract/names';
 
 /**
  * The user the operator's images run as: they are built on `cgr.dev/chainguard/static`, whose
@@ -60,7 +58,7 @@ export class Tekton extends PlatformComponent {
   /** Name, namespace and source of the component. */
   public static readonly IDENTITY: ComponentIdentity = {
     name: 'tekton-operator',
-    namespace: 'tekton-operator',
+    namespace: PLATFORM_NAMESPACES.tekton,
     sourceFile: 'constructs/platform/tekton.ts',
   };
 

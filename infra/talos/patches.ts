@@ -2,10 +2,10 @@
 // `talosctl gen config` generates. A test validates every patch of every node against the
 // Talos v1.13 schema (../shared/crds/talos/config.schema.json).
 import { stringify } from 'yaml';
-import { KUBEPRISM, isControlPlane } from '../../constructs/platform/cilium';
-import { ROOK_DATA_DIR } from '../../constructs/platform/rook-ceph';
 import type { ClusterConfig, NodeConfig } from '../../constructs/config/types';
-import { apiEndpoint } from '../cluster';
+import { KUBEPRISM } from '../../constructs/contract/names';
+import { ROOK_DATA_DIR } from '../../constructs/contract/names';
+import { apiEndpoint, isControlPlane } from '../../constructs/config/rules';
 
 /** Node label marking machines whose raw disks Rook-Ceph may turn into OSDs. */
 export const CEPH_NODE_LABEL = 'nextgen.dev/ceph-osd';

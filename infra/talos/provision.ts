@@ -8,10 +8,9 @@ import { createHash } from 'node:crypto';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import { parse, stringify } from 'yaml';
-import { isControlPlane } from '../../constructs/platform/cilium';
 import type { ClusterConfig, NodeConfig } from '../../constructs/config/types';
-import { apiEndpoint } from '../cluster';
 import { machineType, nodePatch, patchYaml } from './patches';
+import { apiEndpoint, isControlPlane } from '../../constructs/config/rules';
 
 /** Props of {@link TalosCluster}. */
 export interface TalosClusterProps {

@@ -18,6 +18,7 @@ import {
   type TreeFiles,
 } from './model';
 import { compareStrings } from '../../constructs/order';
+import { CLUSTER_ROOTS, GITOPS_ROOTS } from '../../constructs/contract/layout';
 
 /** Options of {@link diffTrees}. */
 export interface DiffOptions {
@@ -33,14 +34,13 @@ export interface DiffOptions {
   readonly isProduction?: (scope: Scope) => boolean;
 }
 
-const CLUSTER_FOLDERS = new Set(['clusters', 'platform', 'argocd']);
-
 /** The cluster or environment a path belongs to. */
 export function scopeOf(file: string): Scope {
   const parts = file.split('/');
-  if (parts.length >= 3 && CLUSTER_FOLDERS.has(parts[0]))
+  if (parts.length >= 3 && CLUSTER_ROOTS.includes(parts[0]))
     return { type: 'cluster', name: parts[1] };
-  if (parts.length >= 3 && parts[0] === 'apps') return { type: 'environment', name: parts[1] };
+  if (parts.length >= 3 && parts[0] === GITOPS_ROOTS.apps)
+    return { type: 'environment', name: parts[1] };
   return { type: 'tree', name: '' };
 }
 

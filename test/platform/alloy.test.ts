@@ -1,8 +1,8 @@
 import { alloyConfig } from '../../constructs/platform/alloy';
-import { LOKI_URL } from '../../constructs/platform/loki';
 import { findObject, referenceTree } from '../support/tree';
 import { platformError, releaseValues } from '../support/platform';
 import { type AlloyValues } from '../../constructs/config/alloy';
+import { LOKI_URL } from '../../constructs/contract/names';
 
 describe('Alloy', () => {
   it('runs on every node after Loki, tailing pods through the API without host mounts', () => {

@@ -1,8 +1,8 @@
 import { ARTIFACT_VERSIONS } from '../../constructs/platform/versions';
-import { PLATFORM_LISTENER, ROLLOUTS_GATEWAY_PLUGIN } from '../../constructs/platform/gateway';
 import { findObject, referenceTree } from '../support/tree';
 import { releaseValues, renderWithPlatform } from '../support/platform';
 import type { ArgoRolloutsValues } from '../../constructs/config/argo-rollouts';
+import { PLATFORM_LISTENER, ROLLOUTS_GATEWAY_PLUGIN } from '../../constructs/contract/gateway';
 
 const values = (cluster: string, tree = referenceTree()) =>
   releaseValues<ArgoRolloutsValues>(cluster, 'argo-rollouts', tree);

@@ -1,5 +1,4 @@
 import { teamPolicy } from '../../constructs/platform/argocd';
-import { PLATFORM_LISTENER } from '../../constructs/platform/gateway';
 import { findObject, referenceTree } from '../support/tree';
 import {
   configWithCluster,
@@ -9,6 +8,7 @@ import {
   renderWithPlatform,
 } from '../support/platform';
 import { type ArgoCdValues } from '../../constructs/config/argocd';
+import { PLATFORM_LISTENER } from '../../constructs/contract/gateway';
 
 const values = (cluster: string, tree = referenceTree()) =>
   releaseValues<ArgoCdValues>(cluster, 'argocd', tree);

@@ -1,9 +1,4 @@
 import { ciliumValues } from '../../constructs/platform/cilium';
-import {
-  CLUSTER_GATEWAY,
-  PLATFORM_LISTENER,
-  environmentListener,
-} from '../../constructs/platform/gateway';
 import { devCluster } from '../../environments/clusters/dev';
 import { prodCluster } from '../../environments/clusters/prod';
 import { CILIUM_RELEASE } from '../../infra/bootstrap';
@@ -15,6 +10,11 @@ import {
   renderWithPlatform,
 } from '../support/platform';
 import { type CiliumValues } from '../../constructs/config/cilium';
+import {
+  CLUSTER_GATEWAY,
+  PLATFORM_LISTENER,
+  environmentListener,
+} from '../../constructs/contract/gateway';
 
 interface Listener {
   name: string;

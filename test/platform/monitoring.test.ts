@@ -8,7 +8,6 @@ import {
   DASHBOARDS,
   GRAFANA_DASHBOARD_LABEL,
 } from '../../constructs/platform/monitoring';
-import { PLATFORM_LISTENER } from '../../constructs/platform/gateway';
 import { findObject, referenceTree } from '../support/tree';
 import {
   objectsUnder,
@@ -17,6 +16,7 @@ import {
   renderWithPlatform,
 } from '../support/platform';
 import { type MonitoringValues } from '../../constructs/config/monitoring';
+import { PLATFORM_LISTENER } from '../../constructs/contract/gateway';
 
 const values = (cluster: string, tree = referenceTree()) =>
   releaseValues<MonitoringValues>(cluster, 'kube-prometheus-stack', tree);
