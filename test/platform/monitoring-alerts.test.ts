@@ -1,0 +1,92 @@
+import { objectsUnder } from '../support/platform';
+import { checkRules, testRules } from '../support/promtool';
+import { ALERT_GROUPS } from '../../constructs/platform/monitoring-alerts';
+
+describe('Monitoring alerts', () => {
+  it('renders the day-one alerts', () => {
+    const alerts = objectsUnder(
+      'platform/dev/configs/kube-prometheus-stack/',
+      'PrometheusRule',
+    ).flatMap((rule) =>
+      (rule.spec as { groups: { rules: { alert: string }[] }[] }).groups.flatMap((g) =>
+        g.rules.map((r) => r.alert),
+      ),
+    );
+    expect(alerts.sort()).toEqual([
+      'ArgoCdAppDegraded',
+      'ArgoCdAppOutOfSync',
+      'CephHealthError',
+      'CephHealthWarning',
+      'CertificateExpiresSoon',
+      'CertificateNotReady',
+      'ClusterCpuOvercommitted',
+      'ClusterMemoryOvercommitted',
+      'DeploymentRolloutLagging',
+      'FluxReconciliationFailing',
+      'RolloutDegraded',
+    ]);
+    const argocd = ALERT_GROUPS.argocd.find((rule) => rule.alert === 'ArgoCdAppDegraded');
+    expect(argocd).toMatchObject({ for: '10m', labels: { severity: 'critical' } });
+  });
+
+  it.each(['dev', 'prod'])(
+    'every rendered PrometheusRule on %s passes promtool check rules',
+    (cluster) => {
+      const rules = objectsUnder(`platform/${cluster}/`, 'PrometheusRule');
+      expect(rules.length).toBeGreaterThan(0);
+      for (const rule of rules) {
+        expect(checkRules(rule.spec as object)).toContain('SUCCESS');
+      }
+    },
+  );
+
+  it.each(['cpu', 'memory'] as const)(
+    'counts only Pending and Running pods toward %s overcommit (promtool test rules)',
+    (resource) => {
+      // Regression: requests of finished pods (kube-state-metrics keeps them until the pod is
+      // deleted) counted as used capacity and fired the alert on an idle cluster.
+      const alert = resource === 'cpu' ? 'ClusterCpuOvercommitted' : 'ClusterMemoryOvercommitted';
+      const rule = ALERT_GROUPS.capacity.find((candidate) => candidate.alert === alert);
+      const pod = (name: string, phase: string, requests: number) => [
+        {
+          series: `kube_pod_container_resource_requests{resource="${resource}",namespace="a",pod="${name}",container="c",node="n1"}`,
+          values: `${requests}x30`,
+        },
+        ...['Pending', 'Running', 'Succeeded', 'Failed'].map((candidate) => ({
+          series: `kube_pod_status_phase{namespace="a",pod="${name}",phase="${candidate}"}`,
+          values: `${candidate === phase ? 1 : 0}x30`,
+        })),
+      ];
+      const allocatable = {
+        series: `kube_node_status_allocatable{resource="${resource}",node="n1"}`,
+        values: '10x30',
+      };
+      const output = testRules({ groups: [{ name: 'capacity', rules: [rule] }] }, [
+        {
+          interval: '1m',
+          // 5 of 10 requested by a running pod; a finished Job's 5 more must not count.
+          input_series: [allocatable, ...pod('web', 'Running', 5), ...pod('job', 'Succeeded', 5)],
+          alert_rule_test: [{ eval_time: '20m', alertname: alert, exp_alerts: [] }],
+        },
+        {
+          interval: '1m',
+          // 9.5 of 10 requested by a running and a pending pod: overcommitted.
+          input_series: [allocatable, ...pod('web', 'Running', 5), ...pod('next', 'Pending', 4.5)],
+          alert_rule_test: [
+            {
+              eval_time: '20m',
+              alertname: alert,
+              exp_alerts: [
+                {
+                  exp_labels: { severity: 'warning' },
+                  exp_annotations: { ...rule?.annotations },
+                },
+              ],
+            },
+          ],
+        },
+      ]);
+      expect(output).toContain('SUCCESS');
+    },
+  );
+});
