@@ -97,6 +97,18 @@ describe('the GitOps tree of both clusters', () => {
     }
   });
 
+  it('names only source files that exist in every header, so a moved file cannot leave it stale', () => {
+    const named = new Set<string>();
+    for (const content of tree.files.values()) {
+      const edit = /^# change (.+), then re-run/.exec(content.split('\n')[1])?.[1] ?? '';
+      edit.split(' or ').forEach((source) => named.add(source));
+    }
+    const root = path.resolve(__dirname, '..', '..');
+    const missing = [...named].filter((source) => !fs.existsSync(path.join(root, source)));
+    expect(named.size).toBeGreaterThan(10);
+    expect(missing).toEqual([]);
+  });
+
   it('puts cert-manager in the controllers layer and its issuers in the configs layer', () => {
     const certManager = objectsOf(tree).filter(
       ({ file }) => file.startsWith('platform/prod/') && file.split('/')[3] === 'cert-manager',
