@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { APPS } from '../apps';
-import { loadVersions, validateCatalog, type AppCatalog } from '../constructs/app/catalog';
+import { validateCatalog, type AppCatalog } from '../constructs/app/catalog';
 import { ClusterGitOps } from '../constructs/cluster/cluster-gitops';
 import { ConfigError } from '../constructs/errors';
 import { GitOpsFolder } from '../constructs/gitops-folder';
@@ -12,6 +12,7 @@ import { REPO_ROOT } from './paths';
 import { generatedHeader, toYaml } from './serialize';
 import { compareStrings } from '../constructs/order';
 import { clusterOwnedPrefixes, sourceFiles } from '../constructs/contract/layout';
+import { loadVersions } from './versions';
 
 /** A rendered GitOps tree. */
 export interface RenderedTree {

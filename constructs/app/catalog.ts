@@ -1,16 +1,12 @@
-// The app catalog (every app plus the image versions per environment) and its validation:
-// every rule that does not need rendering, checked for all apps at once before anything is
-// built, each problem naming the app, the environment if any, the field and the rule.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { PlatformConfig } from '../config/types';
-import type { EnvironmentConfig } from '../config/types';
-import { DNS_LABEL, validateSizes } from '../config/validate';
+// The app catalog (every app plus the image versions per environment) and its validation,
+// checked for all apps at once before anything is built: each definition's own rules
+// (AppDefinition.validate), then the rules across apps and environments (namespaces, hosts,
+// dependencies, versions). Each problem names the app, the environment if any, the field and
+// the rule. Also the peer graph network policies are built from.
+import type { EnvironmentConfig, PlatformConfig } from '../config/types';
+import { DNS_LABEL, MAX_LABEL, validateSizes } from '../config/validate';
 import { ProblemCollector } from '../errors';
-import { AppKind, type AppDefinition, type PeerApp } from './definition';
-import { targetCpuPercent, type AutoscalingOptions, type ScheduledTaskProps } from './props';
-import { WebServiceDefinition } from './web-service';
-import { isCronSchedule } from '../cron';
+import type { AppDefinition, PeerApp } from './definition';
 import { environmentListener } from '../contract/gateway';
 import { appNamespace } from '../config/rules';
 
@@ -28,243 +24,6 @@ export interface AppCatalog {
 // A Docker tag (no `latest`, checked apart) or a sha256 digest.
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
-// A repository: registry host (optional) and path, lower case, no tag or digest.
-const REPOSITORY =
-  /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-// RFC 1035 label, what a Service name must be.
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-// Longest namespace, Service name or label value.
-const MAX_LABEL = 63;
-
-/** Reads `environments/versions/<env>.json` for each environment (a missing file is empty). */
-export function loadVersions(
-  environments: readonly EnvironmentConfig[],
-  folder: string,
-): VersionsByEnvironment {
-  const problems = new ProblemCollector();
-  const versions: Record<string, Record<string, string>> = {};
-  for (const environment of environments) {
-    const file = path.join(folder, `${environment.name}.json`);
-    versions[environment.name] = {};
-    if (!fs.existsSync(file)) continue;
-    let data: unknown;
-    try {
-      data = JSON.parse(fs.readFileSync(file, 'utf8'));
-    } catch (error) {
-      problems.add(
-        `environment '${environment.name}'`,
-        `versions file ${file}`,
-        `is not valid JSON: ${(error as Error).message}`,
-      );
-      continue;
-    }
-    const valid =
-      typeof data === 'object' &&
-      data !== null &&
-      !Array.isArray(data) &&
-      Object.values(data).every((value) => typeof value === 'string');
-    if (!valid) {
-      problems.add(
-        `environment '${environment.name}'`,
-        `versions file ${file}`,
-        'must be a JSON object of app name to image tag or digest',
-      );
-      continue;
-    }
-    versions[environment.name] = data as Record<string, string>;
-  }
-  problems.throwIfAny();
-  return versions;
-}
-
-function validateDefinition(
-  problems: ProblemCollector,
-  app: AppDefinition,
-  config: PlatformConfig,
-): void {
-  const subject = `app '${app.name}'`;
-  const props = app.props;
-  // The name is also a Service name, which must be a DNS-1035 label: a letter first.
-  const validName = DNS_1035_LABEL.test(props.name);
-  problems.check(
-    validName,
-    subject,
-    'name',
-    `must be a DNS-1035 label (a lower-case letter first, then lower-case letters, digits and '-', ending in a letter or digit), got '${props.name}'`,
-  );
-  if (validName) {
-    for (const service of app.serviceNames) {
-      problems.check(
-        service.length <= MAX_LABEL,
-        subject,
-        'name',
-        `must leave room for its Service '${service}' (${service.length} characters, at most ${MAX_LABEL}); shorten the app name to at most ${MAX_LABEL - (service.length - props.name.length)} characters, got ${props.name.length}`,
-      );
-    }
-  }
-  problems.check(
-    DNS_LABEL.test(props.team),
-    subject,
-    'team',
-    `must be a DNS-1123 label, got '${props.team}'`,
-  );
-
-  if (props.image.endsWith(':latest')) {
-    problems.add(
-      subject,
-      'image',
-      `must not use the ':latest' tag (got '${props.image}'); give the repository only, versions come from environments/versions/<env>.json`,
-    );
-  } else if (!REPOSITORY.test(props.image)) {
-    problems.add(
-      subject,
-      'image',
-      `must be an image repository without tag or digest, like registry.example.com/team/app, got '${props.image}'`,
-    );
-  }
-
-  const ports = app.ports;
-  ports.forEach((port, i) => {
-    problems.check(
-      Number.isInteger(port.port) && port.port >= 1 && port.port <= 65535,
-      subject,
-      `ports[${i}].port`,
-      `must be from 1 to 65535, got ${port.port}`,
-    );
-    problems.check(
-      DNS_LABEL.test(port.name) && port.name.length <= 15,
-      subject,
-      `ports[${i}].name`,
-      `must be a DNS-1123 label of at most 15 characters, got '${port.name}'`,
-    );
-  });
-  const seenPorts = new Map<string, number>();
-  ports.forEach((port, i) => {
-    const keys = [
-      ['port', `port number ${port.port}`],
-      ['name', `port name '${port.name}'`],
-    ] as const;
-    for (const [field, key] of keys) {
-      const first = seenPorts.get(key);
-      if (first === undefined) seenPorts.set(key, i);
-      else
-        problems.add(
-          subject,
-          `ports[${i}].${field}`,
-          `${key} is already used by ports[${first}] (must be unique)`,
-        );
-    }
-  });
-  const metricsPort = props.metrics?.port;
-  if (metricsPort !== undefined && !ports.some((port) => port.name === metricsPort)) {
-    problems.add(
-      subject,
-      'metrics.port',
-      `names no port of the app ('${metricsPort}'; ports: ${ports.map((p) => p.name).join(', ') || 'none'})`,
-    );
-  }
-
-  const scaling: [string, AutoscalingOptions | undefined][] = [['autoscaling', props.autoscaling]];
-  for (const [env, override] of Object.entries(props.environments ?? {})) {
-    scaling.push([`environments.${env}.autoscaling`, override.autoscaling]);
-  }
-  for (const [field, autoscaling] of scaling) {
-    if (!autoscaling) continue;
-    problems.check(
-      Number.isInteger(autoscaling.minReplicas) && autoscaling.minReplicas >= 1,
-      subject,
-      `${field}.minReplicas`,
-      `must be a whole number of at least 1, got ${autoscaling.minReplicas}`,
-    );
-    problems.check(
-      autoscaling.maxReplicas >= autoscaling.minReplicas,
-      subject,
-      `${field}.maxReplicas`,
-      `must not be below minReplicas (${autoscaling.maxReplicas} < ${autoscaling.minReplicas})`,
-    );
-    const target = targetCpuPercent(autoscaling);
-    problems.check(
-      target >= 1 && target <= 100,
-      subject,
-      `${field}.targetCpuPercent`,
-      `must be from 1 to 100, got ${target}`,
-    );
-  }
-
-  const known = new Set(config.environments.map((environment) => environment.name));
-  for (const env of Object.keys(props.environments ?? {})) {
-    if (!known.has(env)) {
-      problems.add(
-        subject,
-        `environments.${env}`,
-        `overrides unknown environment '${env}'; known environments: ${[...known].join(', ')}`,
-      );
-    }
-  }
-
-  if (app instanceof WebServiceDefinition) {
-    const rollout = app.rollout;
-    if (rollout.kind === 'canary') {
-      const weights = rollout.steps.map((step) => step.weight);
-      const increasing = weights.every((weight, i) => i === 0 || weight > weights[i - 1]);
-      const inRange = weights.every(
-        (weight) => Number.isInteger(weight) && weight >= 1 && weight <= 100,
-      );
-      if (weights.length === 0 || !increasing || !inRange || weights[weights.length - 1] !== 100) {
-        problems.add(
-          subject,
-          'rollout.steps',
-          `canary weights must be whole percentages that increase strictly and end at 100, got [${weights.join(', ')}]`,
-        );
-      }
-    }
-    if (rollout.kind !== 'rolling') {
-      const analysis = rollout.analysis;
-      problems.check(
-        analysis.minSuccessRate > 0 && analysis.minSuccessRate <= 1,
-        subject,
-        'rollout.analysis.minSuccessRate',
-        `must be a share from 0 to 1 (0.99 = 99 %), got ${analysis.minSuccessRate}`,
-      );
-      problems.check(
-        analysis.intervalSeconds >= 1,
-        subject,
-        'rollout.analysis.interval',
-        `must be at least 1 s, got ${analysis.intervalSeconds} s`,
-      );
-      problems.check(
-        Number.isInteger(analysis.failureLimit) && analysis.failureLimit >= 0,
-        subject,
-        'rollout.analysis.failureLimit',
-        `must be a whole number of at least 0, got ${analysis.failureLimit}`,
-      );
-      // A ceiling of 0 fails every measurement that has data: every release would abort.
-      problems.check(
-        analysis.maxP95LatencySeconds > 0,
-        subject,
-        'rollout.analysis.maxP95Latency',
-        `must be above 0, got ${analysis.maxP95LatencySeconds * 1000} ms`,
-      );
-      if (rollout.kind === 'blueGreen') {
-        problems.check(
-          Number.isInteger(analysis.count) && analysis.count >= 1,
-          subject,
-          'rollout.analysis.count',
-          `must be a whole number of at least 1, got ${analysis.count}`,
-        );
-      }
-    }
-  }
-  if (app.kind === AppKind.SCHEDULED_TASK) {
-    const schedule = (props as unknown as ScheduledTaskProps).schedule;
-    problems.check(
-      isCronSchedule(schedule),
-      subject,
-      'schedule',
-      `must be a five-field cron expression like '0 3 * * *', got '${schedule}'`,
-    );
-  }
-}
 
 /**
  * Validates every app against the configuration and the versions; throws one ConfigError
@@ -282,7 +41,7 @@ export function validateCatalog(catalog: AppCatalog, config: PlatformConfig): vo
         `app name '${app.name}' is already used (must be unique)`,
       );
     names.add(app.name);
-    validateDefinition(problems, app, config);
+    app.validate(problems, config.environments);
   }
 
   const byName = new Map(catalog.apps.map((app) => [app.name, app]));

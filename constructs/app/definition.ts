@@ -2,8 +2,19 @@
 import type { Construct } from 'constructs';
 import type { ClusterConfig, EnvironmentConfig, ResourceSizes } from '../config/types';
 import type { AppConstruct } from './app-construct';
-import type { AppProps, AutoscalingOptions, PortOptions } from './props';
+import {
+  targetCpuPercent,
+  type AppProps,
+  type AutoscalingOptions,
+  type PortOptions,
+} from './props';
 import { sourceFiles } from '../contract/layout';
+import { DNS_1035_LABEL, DNS_LABEL, MAX_LABEL } from '../config/validate';
+import { ProblemCollector } from '../errors';
+
+// A repository: registry host (optional) and path, lower case, no tag or digest.
+const REPOSITORY =
+  /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 
 /** The kinds of app. */
 export enum AppKind {
@@ -119,6 +130,139 @@ export abstract class AppDefinition<P extends AppProps = AppProps> {
       env: { ...this.props.env, ...override.env },
     };
   }
+
+  /**
+   * Checks the definition against every rule that needs neither rendering nor the other apps
+   * (those live in the catalogue): name, team, image, ports, metrics, autoscaling, environment
+   * overrides, then the kind's own rules. Adds one problem per broken rule.
+   */
+  public validate(problems: ProblemCollector, environments: readonly EnvironmentConfig[]): void {
+    const subject = `app '${this.name}'`;
+    const props = this.props;
+    // The name is also a Service name, which must be a DNS-1035 label: a letter first.
+    const validName = DNS_1035_LABEL.test(props.name);
+    problems.check(
+      validName,
+      subject,
+      'name',
+      `must be a DNS-1035 label (a lower-case letter first, then lower-case letters, digits and '-', ending in a letter or digit), got '${props.name}'`,
+    );
+    if (validName) {
+      for (const service of this.serviceNames) {
+        problems.check(
+          service.length <= MAX_LABEL,
+          subject,
+          'name',
+          `must leave room for its Service '${service}' (${service.length} characters, at most ${MAX_LABEL}); shorten the app name to at most ${MAX_LABEL - (service.length - props.name.length)} characters, got ${props.name.length}`,
+        );
+      }
+    }
+    problems.check(
+      DNS_LABEL.test(props.team),
+      subject,
+      'team',
+      `must be a DNS-1123 label, got '${props.team}'`,
+    );
+
+    if (props.image.endsWith(':latest')) {
+      problems.add(
+        subject,
+        'image',
+        `must not use the ':latest' tag (got '${props.image}'); give the repository only, versions come from environments/versions/<env>.json`,
+      );
+    } else if (!REPOSITORY.test(props.image)) {
+      problems.add(
+        subject,
+        'image',
+        `must be an image repository without tag or digest, like registry.example.com/team/app, got '${props.image}'`,
+      );
+    }
+
+    const ports = this.ports;
+    ports.forEach((port, i) => {
+      problems.check(
+        Number.isInteger(port.port) && port.port >= 1 && port.port <= 65535,
+        subject,
+        `ports[${i}].port`,
+        `must be from 1 to 65535, got ${port.port}`,
+      );
+      problems.check(
+        DNS_LABEL.test(port.name) && port.name.length <= 15,
+        subject,
+        `ports[${i}].name`,
+        `must be a DNS-1123 label of at most 15 characters, got '${port.name}'`,
+      );
+    });
+    const seenPorts = new Map<string, number>();
+    ports.forEach((port, i) => {
+      const keys = [
+        ['port', `port number ${port.port}`],
+        ['name', `port name '${port.name}'`],
+      ] as const;
+      for (const [field, key] of keys) {
+        const first = seenPorts.get(key);
+        if (first === undefined) seenPorts.set(key, i);
+        else
+          problems.add(
+            subject,
+            `ports[${i}].${field}`,
+            `${key} is already used by ports[${first}] (must be unique)`,
+          );
+      }
+    });
+    const metricsPort = props.metrics?.port;
+    if (metricsPort !== undefined && !ports.some((port) => port.name === metricsPort)) {
+      problems.add(
+        subject,
+        'metrics.port',
+        `names no port of the app ('${metricsPort}'; ports: ${ports.map((p) => p.name).join(', ') || 'none'})`,
+      );
+    }
+
+    const scaling: [string, AutoscalingOptions | undefined][] = [
+      ['autoscaling', props.autoscaling],
+    ];
+    for (const [env, override] of Object.entries(props.environments ?? {})) {
+      scaling.push([`environments.${env}.autoscaling`, override.autoscaling]);
+    }
+    for (const [field, autoscaling] of scaling) {
+      if (!autoscaling) continue;
+      problems.check(
+        Number.isInteger(autoscaling.minReplicas) && autoscaling.minReplicas >= 1,
+        subject,
+        `${field}.minReplicas`,
+        `must be a whole number of at least 1, got ${autoscaling.minReplicas}`,
+      );
+      problems.check(
+        autoscaling.maxReplicas >= autoscaling.minReplicas,
+        subject,
+        `${field}.maxReplicas`,
+        `must not be below minReplicas (${autoscaling.maxReplicas} < ${autoscaling.minReplicas})`,
+      );
+      const target = targetCpuPercent(autoscaling);
+      problems.check(
+        target >= 1 && target <= 100,
+        subject,
+        `${field}.targetCpuPercent`,
+        `must be from 1 to 100, got ${target}`,
+      );
+    }
+
+    const known = new Set(environments.map((environment) => environment.name));
+    for (const env of Object.keys(props.environments ?? {})) {
+      if (!known.has(env)) {
+        problems.add(
+          subject,
+          `environments.${env}`,
+          `overrides unknown environment '${env}'; known environments: ${[...known].join(', ')}`,
+        );
+      }
+    }
+    this.validateKind(problems, subject);
+  }
+
+  /** The kind's own rules, added to {@link validate}'s problems; none unless the kind has some. */
+  protected validateKind(_problems: ProblemCollector, _subject: string): void {}
 
   /** Builds the app's construct for one environment. */
   public abstract build(scope: Construct, binding: AppBinding): AppConstruct;

@@ -4,6 +4,8 @@ import { AppConstruct } from './app-construct';
 import { AppDefinition, AppKind, type AppBinding } from './definition';
 import type { AppProps, PortOptions, ScheduledTaskProps } from './props';
 import { JsonObject } from '../json-object';
+import { ProblemCollector } from '../errors';
+import { isCronSchedule } from '../cron';
 
 /** The declaration of a scheduled task, as apps/<name>.ts exports it. */
 export class ScheduledTaskDefinition extends AppDefinition<ScheduledTaskProps & AppProps> {
@@ -14,6 +16,17 @@ export class ScheduledTaskDefinition extends AppDefinition<ScheduledTaskProps & 
   /** A task listens on nothing. */
   public get ports(): readonly PortOptions[] {
     return [];
+  }
+
+  /** A scheduled task's rule: its schedule is a cron expression. */
+  protected override validateKind(problems: ProblemCollector, subject: string): void {
+    const schedule = this.props.schedule;
+    problems.check(
+      isCronSchedule(schedule),
+      subject,
+      'schedule',
+      `must be a five-field cron expression like '0 3 * * *', got '${schedule}'`,
+    );
   }
 
   /** Builds the task in one environment. */

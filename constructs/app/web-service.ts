@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/types';
-import { ConfigError } from '../errors';
+import { ConfigError, ProblemCollector } from '../errors';
 import { HttpRoute } from '../imports/gateway-httproute-gateway.networking.k8s.io';
 import { Rollout } from '../imports/rollouts-rollout-argoproj.io';
 import { LATEST_HASH_ARG, renderAnalysisTemplate } from './analysis';
@@ -58,6 +58,61 @@ export class WebServiceDefinition extends AppDefinition<WebServiceProps> {
     const host = this.props.host;
     if (typeof host === 'function') return host(environment.domain);
     return host ?? `${this.props.name}.${environment.domain}`;
+  }
+
+  /** A web service's rules: canary weights and the analysis of canary and blue-green releases. */
+  protected override validateKind(problems: ProblemCollector, subject: string): void {
+    const rollout = this.rollout;
+    if (rollout.kind === 'canary') {
+      const weights = rollout.steps.map((step) => step.weight);
+      const increasing = weights.every((weight, i) => i === 0 || weight > weights[i - 1]);
+      const inRange = weights.every(
+        (weight) => Number.isInteger(weight) && weight >= 1 && weight <= 100,
+      );
+      if (weights.length === 0 || !increasing || !inRange || weights[weights.length - 1] !== 100) {
+        problems.add(
+          subject,
+          'rollout.steps',
+          `canary weights must be whole percentages that increase strictly and end at 100, got [${weights.join(', ')}]`,
+        );
+      }
+    }
+    if (rollout.kind !== 'rolling') {
+      const analysis = rollout.analysis;
+      problems.check(
+        analysis.minSuccessRate > 0 && analysis.minSuccessRate <= 1,
+        subject,
+        'rollout.analysis.minSuccessRate',
+        `must be a share from 0 to 1 (0.99 = 99 %), got ${analysis.minSuccessRate}`,
+      );
+      problems.check(
+        analysis.intervalSeconds >= 1,
+        subject,
+        'rollout.analysis.interval',
+        `must be at least 1 s, got ${analysis.intervalSeconds} s`,
+      );
+      problems.check(
+        Number.isInteger(analysis.failureLimit) && analysis.failureLimit >= 0,
+        subject,
+        'rollout.analysis.failureLimit',
+        `must be a whole number of at least 0, got ${analysis.failureLimit}`,
+      );
+      // A ceiling of 0 fails every measurement that has data: every release would abort.
+      problems.check(
+        analysis.maxP95LatencySeconds > 0,
+        subject,
+        'rollout.analysis.maxP95Latency',
+        `must be above 0, got ${analysis.maxP95LatencySeconds * 1000} ms`,
+      );
+      if (rollout.kind === 'blueGreen') {
+        problems.check(
+          Number.isInteger(analysis.count) && analysis.count >= 1,
+          subject,
+          'rollout.analysis.count',
+          `must be a whole number of at least 1, got ${analysis.count}`,
+        );
+      }
+    }
   }
 
   /** Builds the web service in one environment. */

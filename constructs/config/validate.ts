@@ -13,6 +13,10 @@ import { apiPort, isControlPlane, namespacePrefix } from './rules';
 
 /** RFC 1123 label: what Kubernetes accepts for namespace and most object names. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** An RFC 1035 label, what a Service name must be: a letter first. */
+export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** Longest DNS label: a namespace, Service name or label value. */
+export const MAX_LABEL = 63;
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const VERSION = /^v\d+\.\d+\.\d+$/;
 const DEVICE = /^\/dev\/[A-Za-z0-9/_.-]+$/;
