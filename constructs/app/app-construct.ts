@@ -3,7 +3,6 @@
 // kinds (WebService, Worker, ScheduledTask) add their workload, Services and routes.
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { parseQuantity } from '../config/quantity';
 import { GitOpsFolder } from '../gitops-folder';
 import { CiliumNetworkPolicy } from '../imports/cilium-networkpolicy-cilium.io';
 import {
@@ -14,17 +13,14 @@ import {
   ServiceMonitor,
   toJson_ServiceMonitorProps,
 } from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
-import {
-  APP_NAMESPACE_LABEL,
-  ENVIRONMENT_LABEL,
-  STANDARD_LABELS,
-  TEAM_LABEL,
-} from '../contract/labels';
+import { ENVIRONMENT_LABEL, STANDARD_LABELS, TEAM_LABEL } from '../contract/labels';
 import type { AppBinding, AppDefinition, ResolvedSettings } from './definition';
 import { targetCpuPercent, type AppProps, type PortOptions } from './props';
 import { JsonObject } from '../json-object';
 import { compareStrings } from '../order';
-import { MONITORING_NAMESPACE, SYNC_WAVE, FOUNDATION_WAVE } from '../contract/names';
+import { FOUNDATION_WAVE, SYNC_WAVE } from '../contract/names';
+import { renderAppFoundation, type AppMetadata } from './foundation';
+import { networkPolicyRules } from './network-policy';
 import { gitopsFolders, sourceFiles } from '../contract/layout';
 
 /**
@@ -33,18 +29,6 @@ import { gitopsFolders, sourceFiles } from '../contract/layout';
  * select the new version's pods alone.
  */
 export const POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
-
-/** A rendered object's metadata, as the app constructs build it. */
-export interface AppMetadata {
-  /** Object name. */
-  readonly name: string;
-  /** Namespace. */
-  readonly namespace?: string;
-  /** Labels. */
-  readonly labels: Record<string, string>;
-  /** Annotations. */
-  readonly annotations?: Record<string, string>;
-}
 
 /**
  * Fields of a rendered object that a controller other than Argo CD changes while the app
@@ -62,8 +46,6 @@ export interface RuntimeOwnedFields {
   /** The fields, as jq path expressions (`.spec.rules[].backendRefs[].weight`). */
   readonly jqPathExpressions: readonly string[];
 }
-
-const MI = 2 ** 20;
 
 /** The shared part of WebService, Worker and ScheduledTask for one environment. */
 export abstract class AppConstruct extends Construct {
@@ -133,83 +115,18 @@ export abstract class AppConstruct extends Construct {
     return [];
   }
 
+  /** The namespace and what the workload needs before it starts (see foundation.ts). */
   private renderFoundation(): void {
-    const { namespace } = this.binding;
-    const foundation = { [SYNC_WAVE]: FOUNDATION_WAVE };
-    new JsonObject(this.folder, 'namespace', {
-      ...k8s.KubeNamespace.GVK,
-      ...k8s.toJson_KubeNamespaceProps({
-        metadata: {
-          name: namespace,
-          labels: {
-            ...this.labels,
-            [APP_NAMESPACE_LABEL]: 'true',
-            'pod-security.kubernetes.io/enforce': 'restricted',
-            'pod-security.kubernetes.io/warn': 'restricted',
-          },
-          annotations: { [SYNC_WAVE]: '-2' },
-        },
-      }),
+    renderAppFoundation({
+      folder: this.folder,
+      appName: this.definition.name,
+      namespace: this.binding.namespace,
+      labels: this.labels,
+      resources: this.settings.resources,
+      maxPods: this.maxPods,
+      config: this.props.config,
+      metadata: (name, annotations) => this.metadata(name, annotations),
     });
-
-    const { resources } = this.settings;
-    const pods = this.maxPods;
-    const times = (quantity: string, unit: 'cpu' | 'memory'): string => {
-      const value = (parseQuantity(quantity) ?? 0) * pods;
-      return unit === 'cpu' ? `${Math.ceil(value * 1000)}m` : `${Math.ceil(value / MI)}Mi`;
-    };
-    new JsonObject(this.folder, 'quota', {
-      ...k8s.KubeResourceQuota.GVK,
-      ...k8s.toJson_KubeResourceQuotaProps({
-        metadata: this.metadata(this.definition.name, foundation),
-        spec: {
-          hard: {
-            pods: k8s.Quantity.fromNumber(pods),
-            'requests.cpu': k8s.Quantity.fromString(times(resources.cpuRequest, 'cpu')),
-            'limits.cpu': k8s.Quantity.fromString(times(resources.cpuLimit, 'cpu')),
-            'requests.memory': k8s.Quantity.fromString(times(resources.memoryRequest, 'memory')),
-            'limits.memory': k8s.Quantity.fromString(times(resources.memoryLimit, 'memory')),
-          },
-        },
-      }),
-    });
-    new JsonObject(this.folder, 'limits', {
-      ...k8s.KubeLimitRange.GVK,
-      ...k8s.toJson_KubeLimitRangeProps({
-        metadata: this.metadata(this.definition.name, foundation),
-        spec: {
-          limits: [
-            {
-              type: 'Container',
-              defaultRequest: {
-                cpu: k8s.Quantity.fromString(resources.cpuRequest),
-                memory: k8s.Quantity.fromString(resources.memoryRequest),
-              },
-              default: {
-                cpu: k8s.Quantity.fromString(resources.cpuLimit),
-                memory: k8s.Quantity.fromString(resources.memoryLimit),
-              },
-            },
-          ],
-        },
-      }),
-    });
-    new JsonObject(this.folder, 'service-account', {
-      ...k8s.KubeServiceAccount.GVK,
-      ...k8s.toJson_KubeServiceAccountProps({
-        metadata: this.metadata(this.definition.name, foundation),
-        automountServiceAccountToken: false,
-      }),
-    });
-    if (this.props.config && Object.keys(this.props.config).length > 0) {
-      new JsonObject(this.folder, 'config', {
-        ...k8s.KubeConfigMap.GVK,
-        ...k8s.toJson_KubeConfigMapProps({
-          metadata: this.metadata(`${this.definition.name}-config`, foundation),
-          data: sortedRecord(this.props.config),
-        }),
-      });
-    }
   }
 
   /** The app's container: image, ports, env, config, secrets, sizes, restricted security. */
@@ -439,46 +356,14 @@ export abstract class AppConstruct extends Construct {
     readonly gatewayPorts: readonly PortOptions[];
     readonly metricsPort?: PortOptions;
   }): void {
-    const tcp = (ports: readonly PortOptions[]) => [
-      { ports: ports.map((port) => ({ port: String(port.port), protocol: 'TCP' })) },
-    ];
-    const inNamespace = (namespace: string, labels: Record<string, string> = {}) => ({
-      matchLabels: { 'k8s:io.kubernetes.pod.namespace': namespace, ...labels },
+    const { ingress, egress } = networkPolicyRules({
+      ...options,
+      appName: this.definition.name,
+      ports: this.definition.ports,
+      callers: this.props.callers,
+      dependencies: this.props.dependencies,
+      peers: this.binding.peers,
     });
-    const ingress: Record<string, unknown>[] = [];
-    if (options.gatewayPorts.length > 0) {
-      ingress.push({ fromEntities: ['ingress'], toPorts: tcp(options.gatewayPorts) });
-    }
-    if (options.metricsPort) {
-      ingress.push({
-        fromEndpoints: [
-          inNamespace(MONITORING_NAMESPACE, { 'app.kubernetes.io/name': 'prometheus' }),
-        ],
-        toPorts: tcp([options.metricsPort]),
-      });
-    }
-    const ports = this.definition.ports;
-    // A dependency's egress rule on the caller's side is useless without this ingress rule.
-    const dependents = this.binding.peers.get(this.definition.name)?.dependents ?? [];
-    const inbound = [...new Set([...(this.props.callers ?? []), ...dependents])].sort();
-    for (const name of inbound) {
-      const peer = this.binding.peers.get(name);
-      if (!peer || ports.length === 0) continue;
-      ingress.push({ fromEndpoints: [inNamespace(peer.namespace)], toPorts: tcp(ports) });
-    }
-    const egress: Record<string, unknown>[] = [
-      {
-        toEndpoints: [inNamespace('kube-system', { 'k8s:k8s-app': 'kube-dns' })],
-        toPorts: [
-          { ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } },
-        ],
-      },
-    ];
-    for (const dependency of [...(this.props.dependencies ?? [])].sort()) {
-      const peer = this.binding.peers.get(dependency);
-      if (!peer || peer.ports.length === 0) continue;
-      egress.push({ toEndpoints: [inNamespace(peer.namespace)], toPorts: tcp(peer.ports) });
-    }
     new JsonObject(this.folder, 'network-policy', {
       ...CiliumNetworkPolicy.GVK,
       metadata: this.metadata(this.definition.name, { [SYNC_WAVE]: FOUNDATION_WAVE }),
@@ -495,8 +380,4 @@ export abstract class AppConstruct extends Construct {
 /** The image reference of a version: tag or digest. */
 export function imageOf(repository: string, version: string): string {
   return version.startsWith('sha256:') ? `${repository}@${version}` : `${repository}:${version}`;
-}
-
-function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => compareStrings(a, b)));
 }
