@@ -1,7 +1,6 @@
 import { ConfigError } from '../constructs/errors';
 import { loadConfig } from '../environments';
-import type { PlatformConfig } from '../constructs/config/types';
-import type { ClusterConfig } from '../constructs/config/types';
+import type { PlatformConfig, ClusterConfig } from '../constructs/config/types';
 
 /**
  * The cluster a Pulumi stack provisions: the stack name is the cluster name, so cluster facts

@@ -9,8 +9,7 @@ import {
 import { clusterForStack } from './cluster';
 import { readStackSettings, type ConfigSource } from './stack-config';
 import { TalosCluster } from './talos/provision';
-import { argocdHostname } from '../constructs/contract/gateway';
-import { grafanaHostname } from '../constructs/contract/gateway';
+import { argocdHostname, grafanaHostname } from '../constructs/contract/gateway';
 import { gitopsFolders, repositoryPath } from '../constructs/contract/layout';
 import { apiEndpoint } from '../constructs/config/rules';
 

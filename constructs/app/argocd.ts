@@ -2,7 +2,7 @@
 // per environment, written to argocd/<cluster> (the apps layer of the cluster's Flux chain).
 import { Construct } from 'constructs';
 import type { ClusterConfig } from '../config/types';
-import { GitOpsFolder } from '../gitops-folder';
+import { type GitOpsFolder } from '../gitops-folder';
 import { Application } from '../imports/argocd-application-argoproj.io';
 import { AppProject } from '../imports/argocd-appproject-argoproj.io';
 import { ENVIRONMENT_LABEL, TEAM_LABEL } from '../contract/labels';

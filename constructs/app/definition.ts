@@ -10,7 +10,7 @@ import {
 } from './props';
 import { sourceFiles } from '../contract/layout';
 import { DNS_1035_LABEL, DNS_LABEL, MAX_LABEL } from '../config/validate';
-import { ProblemCollector } from '../errors';
+import { type ProblemCollector } from '../errors';
 
 // A repository: registry host (optional) and path, lower case, no tag or digest.
 const REPOSITORY =

@@ -4,7 +4,7 @@ import { AppConstruct } from './app-construct';
 import { AppDefinition, AppKind, type AppBinding } from './definition';
 import type { AppProps, PortOptions, ScheduledTaskProps } from './props';
 import { JsonObject } from '../json-object';
-import { ProblemCollector } from '../errors';
+import { type ProblemCollector } from '../errors';
 import { isCronSchedule } from '../cron';
 
 /** The declaration of a scheduled task, as apps/<name>.ts exports it. */

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/types';
-import { ConfigError, ProblemCollector } from '../errors';
+import { ConfigError, type ProblemCollector } from '../errors';
 import { HttpRoute } from '../imports/gateway-httproute-gateway.networking.k8s.io';
 import { Rollout } from '../imports/rollouts-rollout-argoproj.io';
 import { LATEST_HASH_ARG, renderAnalysisTemplate } from './analysis';

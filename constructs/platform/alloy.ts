@@ -10,7 +10,7 @@ import {
 import { isComponentEnabled } from '../config/settings';
 import { CHART_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
-import { AlloyValues, AlloySettings } from '../config/alloy';
+import { type AlloyValues, type AlloySettings } from '../config/alloy';
 import { LOKI_URL, PLATFORM_NAMESPACES } from '../contract/names';
 
 /** Props of {@link Alloy}. */

@@ -12,7 +12,7 @@ import { platformRoute } from './gateway';
 import { isComponentEnabled } from '../config/settings';
 import { ARTIFACT_VERSIONS, CHART_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
-import { ArgoRolloutsValues, ArgoRolloutsSettings } from '../config/argo-rollouts';
+import { type ArgoRolloutsValues, type ArgoRolloutsSettings } from '../config/argo-rollouts';
 import { ROLLOUTS_GATEWAY_PLUGIN } from '../contract/gateway';
 import { PLATFORM_NAMESPACES } from '../contract/names';
 

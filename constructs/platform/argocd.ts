@@ -13,11 +13,11 @@ import { isComponentEnabled } from '../config/settings';
 import { ARTIFACT_VERSIONS, CHART_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
 import {
-  ArgoCdMetricsValues,
-  ArgoCdValues,
-  ArgoCdTeam,
-  ArgoCdSso,
-  ArgoCdSettings,
+  type ArgoCdMetricsValues,
+  type ArgoCdValues,
+  type ArgoCdTeam,
+  type ArgoCdSso,
+  type ArgoCdSettings,
 } from '../config/argocd';
 import { ARGOCD_HOST, argocdHostname } from '../contract/gateway';
 import { ARGOCD_NAMESPACE } from '../contract/names';

@@ -14,10 +14,10 @@ import {
 import { CHART_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
 import {
-  CertManagerDeploymentValues,
-  CertManagerValues,
+  type CertManagerDeploymentValues,
+  type CertManagerValues,
   CertificateAuthority,
-  CertManagerSettings,
+  type CertManagerSettings,
 } from '../config/cert-manager';
 import { PLATFORM_NAMESPACES } from '../contract/names';
 

@@ -25,7 +25,7 @@ import { platformRoute } from './gateway';
 import { isComponentEnabled } from '../config/settings';
 import { CHART_VERSIONS, GIT_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
-import { CiliumValues, CiliumSettings } from '../config/cilium';
+import { type CiliumValues, type CiliumSettings } from '../config/cilium';
 import {
   CILIUM_GATEWAY_CLASS,
   CLUSTER_GATEWAY,

@@ -21,7 +21,7 @@ import { compareStrings } from '../order';
 import { isComponentEnabled } from '../config/settings';
 import { CHART_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
-import { FluxControllerValues, FluxValues, FluxSettings } from '../config/flux';
+import { type FluxControllerValues, type FluxValues, type FluxSettings } from '../config/flux';
 import { FLUX_NAMESPACE } from '../contract/names';
 
 /** Props of {@link Flux}. */

@@ -22,7 +22,7 @@ import {
 import { isComponentEnabled, type ComponentKey } from '../config/settings';
 import { CHART_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
-import { KyvernoValues, KyvernoSettings } from '../config/kyverno';
+import { type KyvernoValues, type KyvernoSettings } from '../config/kyverno';
 import { PLATFORM_NAMESPACES } from '../contract/names';
 
 /** Props of {@link Kyverno}. */

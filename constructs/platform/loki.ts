@@ -14,14 +14,19 @@ import { hasObjectStore } from './rook-ceph';
 import { isComponentEnabled } from '../config/settings';
 import { CHART_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
-import { LokiDeploymentMode, LokiTierValues, LokiValues, LokiSettings } from '../config/loki';
+import {
+  LokiDeploymentMode,
+  type LokiTierValues,
+  type LokiValues,
+  type LokiSettings,
+} from '../config/loki';
 import {
   CEPH_BLOCK_STORAGE_CLASS,
   CEPH_BUCKET_STORAGE_CLASS,
   CEPH_OBJECT_STORE,
   PLATFORM_NAMESPACES,
+  LOKI_BUCKET,
 } from '../contract/names';
-import { LOKI_BUCKET } from '../contract/names';
 
 /** Props of {@link Loki}. */
 export interface LokiProps extends PlatformComponentProps {

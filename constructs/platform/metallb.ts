@@ -19,10 +19,10 @@ import { isComponentEnabled } from '../config/settings';
 import { CHART_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
 import {
-  MetalLbResources,
-  MetalLbValues,
+  type MetalLbResources,
+  type MetalLbValues,
   MetalLbAnnouncement,
-  MetalLbSettings,
+  type MetalLbSettings,
 } from '../config/metallb';
 import { PLATFORM_NAMESPACES } from '../contract/names';
 

@@ -21,7 +21,7 @@ import {
 import { isComponentEnabled } from '../config/settings';
 import { ARTIFACT_VERSIONS, CHART_VERSIONS, GIT_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
-import { RookCephValues, RookCephSettings } from '../config/rook-ceph';
+import { type RookCephValues, type RookCephSettings } from '../config/rook-ceph';
 import {
   ROOK_DATA_DIR,
   CEPH_BLOCK_STORAGE_CLASS,

@@ -26,7 +26,11 @@ import { isComponentEnabled } from '../config/settings';
 import { CHART_VERSIONS } from './versions';
 import { isCronSchedule } from '../cron';
 import { mergeValues } from '../config/component-settings';
-import { TektonValues, TektonPrunerSettings, TektonSettings } from '../config/tekton';
+import {
+  type TektonValues,
+  type TektonPrunerSettings,
+  type TektonSettings,
+} from '../config/tekton';
 import { TEKTON_PIPELINES_NAMESPACE, PLATFORM_NAMESPACES } from '../contract/names';
 
 /**

@@ -3,8 +3,7 @@
 // Talos v1.13 schema (../shared/crds/talos/config.schema.json).
 import { stringify } from 'yaml';
 import type { ClusterConfig, NodeConfig } from '../../constructs/config/types';
-import { KUBEPRISM } from '../../constructs/contract/names';
-import { ROOK_DATA_DIR } from '../../constructs/contract/names';
+import { KUBEPRISM, ROOK_DATA_DIR } from '../../constructs/contract/names';
 import { apiEndpoint, isControlPlane } from '../../constructs/config/rules';
 
 /** Node label marking machines whose raw disks Rook-Ceph may turn into OSDs. */

@@ -1,5 +1,4 @@
-import { objectsOf } from '../support/tree';
-import { findObject, referenceTree } from '../support/tree';
+import { objectsOf, findObject, referenceTree } from '../support/tree';
 import { objectsUnder, releaseValues, renderWithPlatform } from '../support/platform';
 import type { FluxValues } from '../../constructs/config/flux';
 

@@ -1,8 +1,7 @@
 import { loadConfig } from '../../environments';
-import type { PlatformConfig } from '../../constructs/config/types';
+import type { PlatformConfig, ClusterConfig } from '../../constructs/config/types';
 import { devCluster } from '../../environments/clusters/dev';
 import { prodCluster } from '../../environments/clusters/prod';
-import type { ClusterConfig } from '../../constructs/config/types';
 import type { PlatformSettings } from '../../constructs/config/settings';
 
 /** The reference configuration with one cluster's platform settings replaced. */

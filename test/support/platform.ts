@@ -1,7 +1,6 @@
 import type { PlatformSettings } from '../../constructs/config/settings';
-import type { ClusterConfig } from '../../constructs/config/types';
+import type { ClusterConfig, PlatformConfig } from '../../constructs/config/types';
 import { loadConfig } from '../../environments';
-import type { PlatformConfig } from '../../constructs/config/types';
 import { renderTree, type RenderedTree } from '../../synth/render';
 import { configWithPlatform } from './config';
 import { findObject, objectsOf, referenceTree, type RenderedObject } from './tree';
