@@ -1,30 +1,29 @@
 // What Pulumi installs into a fresh cluster so Flux can take over: Cilium (the nodes have no
-// CNI until it runs), the Flux controllers, the two Secrets Flux needs, and the same sync
-// objects synth writes to gitops/clusters/<cluster>/flux-system/.
+// CNI until it runs), the Flux controllers from Flux's release manifest, the two Secrets Flux
+// needs, and the same sync objects synth writes to gitops/clusters/<cluster>/flux-system/.
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { App } from 'cdk8s';
 import { SOPS_SECRET_NAME } from '../constructs/cluster/flux-layers';
 import { FluxSync } from '../constructs/cluster/flux-sync';
 import { ciliumReleaseValues } from '../constructs/platform/cilium';
-import { CHART_VERSIONS, GIT_VERSIONS } from '../constructs/platform/versions';
+import { FLUX_COMPONENT_LABEL, FLUX_EXTRA_CONTROLLERS } from '../constructs/platform/flux';
+import { CHART_VERSIONS, FLUX_DISTRIBUTION, GIT_VERSIONS } from '../constructs/platform/versions';
 import type { ClusterConfig } from '../constructs/config/types';
 import type { GitCredentials } from './stack-config';
 import { FLUX_NAMESPACE, FLUX_SYNC_NAME } from '../constructs/contract/names';
 
 /** Release name and namespace of Cilium; Flux's HelmRelease adopts the release by these. */
 export const CILIUM_RELEASE = { name: 'cilium', namespace: 'kube-system' } as const;
-/** Release name of the Flux controllers (in the flux-system namespace). */
-export const FLUX_RELEASE_NAME = 'flux';
 /** How long a release may take to become ready on a fresh cluster (images are pulled first). */
 export const RELEASE_TIMEOUT_SECONDS = 900;
 /**
- * The inputs of a Helm release that Pulumi uses at install only. Flux's HelmReleases adopt the
- * Cilium and Flux releases and own them from then on: a version bump or a new value reaches the
- * cluster through Git, and a later `pulumi up` must not upgrade (or roll back) the release
- * behind Flux's back. So after the install Pulumi ignores what the release is made of (chart,
- * version, repository, values) and how it is upgraded; only its name and namespace, which
- * Flux adopts it by, stay live.
+ * The inputs of a Helm release that Pulumi uses at install only. Flux's HelmRelease adopts the
+ * Cilium release and owns it from then on: a version bump or a new value reaches the cluster
+ * through Git, and a later `pulumi up` must not upgrade (or roll back) the release behind
+ * Flux's back. So after the install Pulumi ignores what the release is made of (chart, version,
+ * repository, values) and how it is upgraded; only its name and namespace, which Flux adopts it
+ * by, stay live.
  */
 export const FLUX_OWNED_RELEASE_INPUTS = [
   'chart',
@@ -128,6 +127,29 @@ export function installCilium(props: CiliumInstallProps): k8s.helm.v3.Release {
   );
 }
 
+/**
+ * The fields of an object from Flux's install manifest that Pulumi sets at create only: all but
+ * its identity (apiVersion, kind, name, namespace). Flux's Kustomization applies the same
+ * objects from the release's OCI artifact and owns them from then on, so a later `pulumi up`
+ * must not revert Flux's settings or upgrade behind its back.
+ */
+export function fluxOwnedFields(object: Readonly<Record<string, unknown>>): string[] {
+  const identity = ['apiVersion', 'kind', 'metadata'];
+  return [
+    'metadata.labels',
+    'metadata.annotations',
+    ...Object.keys(object).filter((key) => !identity.includes(key)),
+  ];
+}
+
+/** Whether an object of Flux's install manifest belongs to an optional controller. */
+export function isExtraControllerObject(object: {
+  readonly metadata?: { readonly labels?: Readonly<Record<string, string>> };
+}): boolean {
+  const component = object.metadata?.labels?.[FLUX_COMPONENT_LABEL];
+  return FLUX_EXTRA_CONTROLLERS.some((name) => name === component);
+}
+
 /** Props of {@link bootstrapFlux}. */
 export interface FluxBootstrapProps {
   /** The cluster. */
@@ -144,8 +166,10 @@ export interface FluxBootstrapProps {
 
 /** The Flux resources of a cluster, in the order they are created. */
 export interface FluxBootstrap {
-  /** The Flux controllers and CRDs (Helm release). */
-  readonly controllers: k8s.helm.v3.Release;
+  /** Flux's install manifest: the controllers and CRDs, one resource per object. */
+  readonly controllers: k8s.yaml.ConfigFile;
+  /** The objects of {@link controllers}, once the manifest is read. */
+  readonly controllerObjects: pulumi.Output<pulumi.CustomResource[]>;
   /** `flux-system/flux-system`: Git credentials. */
   readonly gitSecret: k8s.core.v1.Secret;
   /** `flux-system/sops-age`: the SOPS age private key. */
@@ -156,26 +180,38 @@ export interface FluxBootstrap {
 
 /**
  * The Flux controllers, then the two Secrets, then the sync objects (the GitRepository needs
- * its credentials before its first reconcile).
+ * its credentials before its first reconcile). The controllers come from the release's
+ * `install.yaml`, without the optional controllers: the Flux platform component adds back those
+ * a cluster enables. The v1 ConfigFile (read by the program, one Pulumi resource per object)
+ * rather than the v2 one (expanded by the provider): only it lets the program drop objects and
+ * set options per object.
  */
 export function bootstrapFlux(props: FluxBootstrapProps): FluxBootstrap {
   const { cluster, provider } = props;
-  const chart = CHART_VERSIONS.flux;
-  const controllers = new k8s.helm.v3.Release(
-    `${cluster.name}-flux`,
+  const controllers = new k8s.yaml.ConfigFile(
+    'flux',
     {
-      name: FLUX_RELEASE_NAME,
-      namespace: FLUX_NAMESPACE,
-      createNamespace: true,
-      chart: chart.chart,
-      version: chart.version,
-      repositoryOpts: { repo: chart.repository },
-      timeout: RELEASE_TIMEOUT_SECONDS,
+      file: FLUX_DISTRIBUTION.installManifest,
+      resourcePrefix: cluster.name,
+      transformations: [
+        (object: Record<string, unknown>, options: pulumi.CustomResourceOptions) => {
+          if (isExtraControllerObject(object)) {
+            // The SDK registers nothing for an empty v1 List.
+            for (const key of Object.keys(object)) delete object[key];
+            Object.assign(object, { apiVersion: 'v1', kind: 'List', items: [] });
+            return;
+          }
+          // Children inherit the provider from the component, not its dependsOn.
+          options.dependsOn = props.dependsOn;
+          options.ignoreChanges = fluxOwnedFields(object);
+          options.customTimeouts = { create: `${RELEASE_TIMEOUT_SECONDS / 60}m` };
+        },
+      ],
     },
-    // Installed once; Flux's own HelmRelease (platform component flux) upgrades it from Git.
-    { provider, dependsOn: props.dependsOn, ignoreChanges: [...FLUX_OWNED_RELEASE_INPUTS] },
+    { provider },
   );
-  const secretOptions = { provider, dependsOn: [controllers] };
+  const controllerObjects = controllers.resources.apply((resources) => Object.values(resources));
+  const secretOptions = { provider, dependsOn: controllerObjects };
   const gitSecret = new k8s.core.v1.Secret(
     `${cluster.name}-flux-git`,
     {
@@ -199,8 +235,11 @@ export function bootstrapFlux(props: FluxBootstrapProps): FluxBootstrap {
       new k8s.apiextensions.CustomResource(
         `${cluster.name}-${object.kind.toLowerCase()}-${object.metadata.name}`,
         { ...object, apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata },
-        { provider, dependsOn: [controllers, gitSecret, sopsSecret] },
+        {
+          provider,
+          dependsOn: controllerObjects.apply((objects) => [...objects, gitSecret, sopsSecret]),
+        },
       ),
   );
-  return { controllers, gitSecret, sopsSecret, syncObjects };
+  return { controllers, controllerObjects, gitSecret, sopsSecret, syncObjects };
 }

@@ -1,5 +1,6 @@
-// The versions catalog: every Helm chart the platform installs, in one place. A version bump
-// is a one-line change here, and the PR diff shows it on every HelmRelease that uses it.
+// The versions catalog: every Helm chart and release artifact the platform installs, in one
+// place. A version bump is a one-line change here, and the PR diff shows it on every object that
+// uses it.
 
 /** Where a chart comes from and which version is installed. */
 export interface ChartVersion {
@@ -27,13 +28,6 @@ export const CHART_VERSIONS = {
     chart: 'cilium',
     repository: 'https://helm.cilium.io',
     version: '1.19.4',
-  },
-  // Flux controllers, installed by the Pulumi bootstrap (infra/flux.ts). The community chart's
-  // minor is Flux's plus ten: 2.19.x ships Flux v2.9.x, matching ../shared/crds/flux.
-  flux: {
-    chart: 'flux2',
-    repository: 'https://fluxcd-community.github.io/helm-charts',
-    version: '2.19.0',
   },
   // MetalLB 0.16.1 matches ../shared/crds/metallb (chart and app versions are equal).
   metallb: {
@@ -96,6 +90,30 @@ export const CHART_VERSIONS = {
     version: '0.80.0',
   },
 } as const satisfies Record<string, ChartVersion>;
+
+/** A Flux release, as Flux's own release workflow publishes it. */
+export interface FluxDistribution {
+  /** Flux release tag, e.g. `v2.9.4`. */
+  readonly version: string;
+  /** The release's `install.yaml` asset (every controller and CRD, one file): Pulumi applies it. */
+  readonly installManifest: string;
+  /**
+   * OCI repository of the release's manifests (tagged with the version), which Flux applies to
+   * itself from then on.
+   */
+  readonly manifestsRepository: string;
+}
+
+// Flux v2.9.4, the newest v2.9 tag, matching ../shared/crds/flux. Installed from Flux's own release
+// artifacts (the community flux2 chart has no release of Flux v2.9). fluxcd/flux2's
+// .github/workflows/release.yaml builds `install.yaml` ("Generate manifests", uploaded by
+// GoReleaser's extra_files) and pushes `flux-manifests:<tag>` ("Push manifests to GHCR", signed
+// keyless with cosign in "Sign manifests").
+export const FLUX_DISTRIBUTION = {
+  version: 'v2.9.4',
+  installManifest: 'https://github.com/fluxcd/flux2/releases/download/v2.9.4/install.yaml',
+  manifestsRepository: 'oci://ghcr.io/fluxcd/flux-manifests',
+} as const satisfies FluxDistribution;
 
 /** Manifests applied from a Git repository at a release tag (CRDs that ship apart from charts). */
 export interface GitManifestsVersion {

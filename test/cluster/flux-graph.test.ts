@@ -47,18 +47,22 @@ describe.each(clusters.map((cluster) => [cluster.name, cluster] as const))(
           .filter(
             ({ file, object }) =>
               (file.startsWith(`clusters/${name}/`) || file.startsWith(`platform/${name}/`)) &&
-              object.kind === 'GitRepository',
+              (object.kind === 'GitRepository' || object.kind === 'OCIRepository'),
           )
-          .map(({ object }) => `${object.metadata.namespace}/${object.metadata.name}`),
+          .map(
+            ({ object }) => `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`,
+          ),
       );
       expect(all.length).toBeGreaterThan(kustomizations.size);
       for (const { object } of all) {
         const spec = object.spec as unknown as KustomizationSpec;
         const where = `${object.metadata.namespace}/${object.metadata.name}`;
-        expect([where, spec.sourceRef.kind]).toEqual([where, 'GitRepository']);
+        // Git for our layers; Flux's own release artifact (OCI) for the flux Kustomization only.
+        const kind = where === 'flux-system/flux' ? 'OCIRepository' : 'GitRepository';
+        expect([where, spec.sourceRef.kind]).toEqual([where, kind]);
         expect([
           where,
-          repositories.has(`${object.metadata.namespace}/${spec.sourceRef.name}`),
+          repositories.has(`${kind}/${object.metadata.namespace}/${spec.sourceRef.name}`),
         ]).toEqual([where, true]);
         expect([where, spec.timeout, spec.retryInterval]).toEqual([
           where,

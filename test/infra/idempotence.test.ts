@@ -33,7 +33,9 @@ function byName(registrations: readonly Registration[]): Record<string, unknown>
 async function run(cluster: string): Promise<Registration[]> {
   const registrations = await installMocks(cluster);
   const { defineStack } = await import('../../infra/program');
-  await registered(stackResources(defineStack(cluster, { config: configSource(VALID_SETTINGS) })));
+  await registered(
+    await stackResources(defineStack(cluster, { config: configSource(VALID_SETTINGS) })),
+  );
   return registrations;
 }
 

@@ -5,9 +5,12 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import type { ClusterStack } from '../../infra/program';
 import {
+  FLUX_FIXTURE_CONTROLLERS,
+  FLUX_INSTALL_FIXTURE,
   VALID_SETTINGS,
   configSource,
   fakeStdout,
+  fetchedUrls,
   installMocks,
   isWireSecret,
   registered,
@@ -24,7 +27,7 @@ beforeAll(async () => {
   const { defineStack } = await import('../../infra/program');
   for (const name of ['dev', 'prod']) {
     stacks[name] = defineStack(name, { config: configSource(VALID_SETTINGS) });
-    await registered(stackResources(stacks[name]));
+    await registered(await stackResources(stacks[name]));
   }
 });
 
@@ -35,6 +38,20 @@ const named = (name: string): Registration => {
   return found[0];
 };
 const commands = (cluster: string) => of(cluster).filter((r) => r.type === 'command:local:Command');
+/** A Deployment of Flux's manifest (its ServiceAccount has the same resource name). */
+const fluxDeployment = (cluster: string, name: string): Registration => {
+  const found = fluxObjects(cluster).filter(
+    (r) =>
+      r.type === 'kubernetes:apps/v1:Deployment' && r.name === `${cluster}-flux-system/${name}`,
+  );
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+/** The objects Pulumi applies from Flux's install manifest (children of its ConfigFile). */
+const fluxObjects = (cluster: string): Registration[] =>
+  of(cluster).filter(
+    (r) => r.parent === `${cluster}-flux` && r.type !== 'kubernetes:yaml:ConfigFile',
+  );
 
 /** Whether `from` depends on `to`, directly or through other resources. */
 function dependsOn(from: string, to: string, seen = new Set<string>()): boolean {
@@ -50,7 +67,7 @@ describe.each([
   {
     cluster: 'dev',
     nodes: ['dev-cp-1'],
-    counts: { commands: 6, total: 14 },
+    counts: { commands: 6, total: 25 },
   },
   {
     cluster: 'prod',
@@ -62,10 +79,12 @@ describe.each([
       'prod-worker-2',
       'prod-worker-3',
     ],
-    counts: { commands: 16, total: 24 },
+    counts: { commands: 16, total: 35 },
   },
 ])('stack $cluster', ({ cluster, nodes, counts }) => {
   it('creates the Talos commands, the provider, Cilium, Flux, two Secrets and the sync objects', () => {
+    // Flux: a ConfigFile and, from the stand-in manifest, the namespace, the ClusterRole, one
+    // CRD and the four core controllers' ServiceAccounts and Deployments.
     const byType = of(cluster).reduce<Record<string, number>>((acc, r) => {
       acc[r.type] = (acc[r.type] ?? 0) + 1;
       return acc;
@@ -74,7 +93,13 @@ describe.each([
       'command:local:Command': counts.commands,
       'pulumi:providers:kubernetes': 1,
       'kubernetes:yaml/v2:ConfigFile': 1,
-      'kubernetes:helm.sh/v3:Release': 2,
+      'kubernetes:helm.sh/v3:Release': 1,
+      'kubernetes:yaml:ConfigFile': 1,
+      'kubernetes:core/v1:Namespace': 1,
+      'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole': 1,
+      'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition': 1,
+      'kubernetes:core/v1:ServiceAccount': 4,
+      'kubernetes:apps/v1:Deployment': 4,
       'kubernetes:core/v1:Secret': 2,
       'kubernetes:source.toolkit.fluxcd.io/v1:GitRepository': 1,
       'kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization': 1,
@@ -96,7 +121,7 @@ describe.each([
     );
   });
 
-  it('orders secrets -> configs -> apply per node -> bootstrap -> kubeconfig -> Gateway API CRDs -> Cilium -> Flux -> sync objects', () => {
+  it('orders secrets -> configs -> apply per node -> bootstrap -> kubeconfig -> Gateway API CRDs -> Cilium -> Flux -> Secrets -> sync objects', () => {
     const c = cluster;
     for (const node of nodes) {
       expect(named(`${c}-config-${node}`).dependsOn).toContain(`${c}-talos-secrets`);
@@ -116,20 +141,27 @@ describe.each([
     expect(named(`${c}-gateway-api-crds`).dependsOn).toContain(`${c}-kubeconfig`);
     expect(named(`${c}-cilium`).dependsOn).toContain(`${c}-gateway-api-crds`);
     expect(dependsOn(`${c}-cilium`, `${c}-kubeconfig`)).toBe(true);
-    expect(named(`${c}-flux`).dependsOn).toContain(`${c}-cilium`);
+    // Every object of Flux's manifest waits for Cilium (the component's dependsOn would not
+    // reach them); the Secrets and the sync objects wait for every one of them.
+    expect(fluxObjects(c)).toHaveLength(11);
+    for (const object of fluxObjects(c)) expect(object.dependsOn).toContain(`${c}-cilium`);
+    const flux = fluxObjects(c).map((r) => r.name);
     for (const secret of [`${c}-flux-git`, `${c}-sops-age`]) {
-      expect(named(secret).dependsOn).toContain(`${c}-flux`);
+      expect(named(secret).dependsOn).toEqual(expect.arrayContaining(flux));
     }
     for (const sync of [`${c}-gitrepository-flux-system`, `${c}-kustomization-flux-system`]) {
       expect(named(sync).dependsOn).toEqual(
-        expect.arrayContaining([`${c}-flux`, `${c}-flux-git`, `${c}-sops-age`]),
+        expect.arrayContaining([...flux, `${c}-flux-git`, `${c}-sops-age`]),
       );
       expect(dependsOn(sync, `${c}-talos-secrets`)).toBe(true);
     }
-    // Every Kubernetes resource goes to the new cluster through its provider.
-    for (const r of of(c).filter((r) => r.type.startsWith('kubernetes:'))) {
-      expect(r.provider).toBe(c);
-    }
+    // Every Kubernetes resource goes to the new cluster through its provider (the local
+    // ConfigFile component has none of its own: its children inherit it).
+    const kubernetes = of(c).filter(
+      (r) => r.type.startsWith('kubernetes:') && r.type !== 'kubernetes:yaml:ConfigFile',
+    );
+    expect(kubernetes.length).toBeGreaterThan(flux.length);
+    for (const r of kubernetes) expect([r.name, r.provider]).toEqual([r.name, c]);
   });
 
   it('bootstraps etcd once, on the first control-plane node only, and never re-runs it', async () => {
@@ -179,21 +211,86 @@ describe.each([
     expect(protectedNames).toEqual([`${cluster}-talos-secrets`]);
   });
 
-  it('installs the Cilium and Flux releases once, then leaves them to Flux', () => {
-    for (const release of [`${cluster}-cilium`, `${cluster}-flux`]) {
-      const { ignoreChanges, inputs } = named(release);
-      expect(ignoreChanges).toEqual(
-        expect.arrayContaining(['chart', 'version', 'repositoryOpts', 'values', 'valueYamlFiles']),
-      );
-      // Every input the program sets, except the identity Flux adopts the release by (and
-      // `compat`, a constant the SDK itself adds).
-      const live = ['name', 'namespace', 'compat'];
-      for (const input of Object.keys(inputs).filter((k) => !live.includes(k))) {
-        expect(ignoreChanges).toContain(input);
-      }
-      expect(ignoreChanges).not.toContain('name');
-      expect(ignoreChanges).not.toContain('namespace');
+  it('installs the Cilium release once, then leaves it to Flux', () => {
+    const { ignoreChanges, inputs } = named(`${cluster}-cilium`);
+    expect(ignoreChanges).toEqual(
+      expect.arrayContaining(['chart', 'version', 'repositoryOpts', 'values', 'valueYamlFiles']),
+    );
+    // Every input the program sets, except the identity Flux adopts the release by (and
+    // `compat`, a constant the SDK itself adds).
+    const live = ['name', 'namespace', 'compat'];
+    for (const input of Object.keys(inputs).filter((k) => !live.includes(k))) {
+      expect(ignoreChanges).toContain(input);
     }
+    expect(ignoreChanges).not.toContain('name');
+    expect(ignoreChanges).not.toContain('namespace');
+  });
+
+  it('installs Flux from the release manifest of the catalog version', async () => {
+    const { FLUX_DISTRIBUTION } = await import('../../constructs/platform/versions');
+    expect(FLUX_DISTRIBUTION.installManifest).toBe(
+      `https://github.com/fluxcd/flux2/releases/download/${FLUX_DISTRIBUTION.version}/install.yaml`,
+    );
+    expect(fetchedUrls).toContain(FLUX_DISTRIBUTION.installManifest);
+    const component = named(`${cluster}-flux`);
+    expect(component.type).toBe('kubernetes:yaml:ConfigFile');
+    expect(component.dependsOn).toEqual([]);
+  });
+
+  it('applies the four core controllers of Flux, none of the optional ones', () => {
+    const objects = fluxObjects(cluster);
+    const deployments = fluxObjects(cluster)
+      .filter((r) => r.type === 'kubernetes:apps/v1:Deployment')
+      .map((r) => (r.inputs.metadata as { name: string }).name);
+    expect(deployments.sort()).toEqual([...FLUX_FIXTURE_CONTROLLERS.core].sort());
+    const components = fluxObjects(cluster).map(
+      (r) =>
+        (r.inputs.metadata as { labels?: Record<string, string> }).labels?.[
+          'app.kubernetes.io/component'
+        ],
+    );
+    for (const extra of FLUX_FIXTURE_CONTROLLERS.extra) expect(components).not.toContain(extra);
+    // Control: the stand-in manifest has them, CRD included, and everything else is kept.
+    const removed = FLUX_INSTALL_FIXTURE.filter((object) =>
+      (FLUX_FIXTURE_CONTROLLERS.extra as readonly string[]).includes(
+        (object.metadata as { labels: Record<string, string> }).labels[
+          'app.kubernetes.io/component'
+        ],
+      ),
+    );
+    expect(removed.map((object) => object.kind).sort()).toEqual([
+      'CustomResourceDefinition',
+      'Deployment',
+      'Deployment',
+      'Deployment',
+      'ServiceAccount',
+      'ServiceAccount',
+      'ServiceAccount',
+    ]);
+    expect(objects).toHaveLength(FLUX_INSTALL_FIXTURE.length - removed.length);
+    expect(fluxDeployment(cluster, 'source-controller').inputs).toMatchObject({
+      kind: 'Deployment',
+      metadata: { name: 'source-controller', namespace: 'flux-system' },
+    });
+  });
+
+  it('creates Flux’s objects once, then leaves them to Flux’s own Kustomization', () => {
+    for (const object of fluxObjects(cluster)) {
+      const { ignoreChanges, inputs, name } = object;
+      // Every field but the identity: Flux applies the same objects from Git with its patches.
+      for (const input of Object.keys(inputs)) {
+        if (['apiVersion', 'kind', 'metadata'].includes(input)) continue;
+        expect([name, ignoreChanges]).toEqual([name, expect.arrayContaining([input])]);
+      }
+      expect([name, ignoreChanges]).toEqual([
+        name,
+        expect.arrayContaining(['metadata.labels', 'metadata.annotations']),
+      ]);
+      for (const live of ['apiVersion', 'kind', 'metadata', 'metadata.name']) {
+        expect(ignoreChanges).not.toContain(live);
+      }
+    }
+    expect(fluxDeployment(cluster, 'source-controller').ignoreChanges).toContain('spec');
   });
 
   it('applies each node at its own IP, keyed by a hash of its own config inputs', () => {
@@ -313,11 +410,6 @@ describe.each([
       .filter((r) => r.type.includes('fluxcd.io'))
       .map((r) => r.inputs);
     expect(applied).toEqual(JSON.parse(JSON.stringify(fluxSyncObjects(clusterForStack(cluster)))));
-    expect(named(`${cluster}-flux`).inputs).toMatchObject({
-      name: 'flux',
-      namespace: 'flux-system',
-      chart: 'flux2',
-    });
     expect(named(`${cluster}-flux-git`).inputs.metadata).toEqual({
       name: 'flux-system',
       namespace: 'flux-system',

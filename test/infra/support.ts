@@ -2,7 +2,9 @@
 // secrets still marked), its dependencies, provider and options. MockResourceArgs carries none
 // of that, so the mock monitor's registerResource is wrapped to read the raw request.
 import * as pulumi from '@pulumi/pulumi';
+import { parseAllDocuments, stringify } from 'yaml';
 import type { ClusterStack } from '../../infra/program';
+import { FLUX_DISTRIBUTION } from '../../constructs/platform/versions';
 import type { ConfigSource } from '../../infra/stack-config';
 
 /** Pulumi's wire marker of a secret value. */
@@ -23,6 +25,8 @@ export interface Registration {
   readonly dependsOn: readonly string[];
   /** Name of its explicit provider, if any. */
   readonly provider: string | undefined;
+  /** Name of its parent, if any (the stack itself counts as none). */
+  readonly parent: string | undefined;
   /** additionalSecretOutputs. */
   readonly additionalSecretOutputs: readonly string[];
   /** ignoreChanges. */
@@ -63,12 +67,80 @@ interface RawRequest {
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
   getDependenciesList(): string[];
   getProvider(): string;
+  getParent(): string;
   getAdditionalsecretoutputsList(): string[];
   getIgnorechangesList(): string[];
   getProtect(): boolean | undefined;
 }
 interface Monitor {
   registerResource(request: RawRequest, callback: (...args: unknown[]) => void): void;
+}
+
+const fluxObject = (kind: string, name: string, component?: string, namespaced = true) => ({
+  apiVersion: kind === 'Deployment' ? 'apps/v1' : 'v1',
+  kind,
+  metadata: {
+    name,
+    ...(namespaced ? { namespace: 'flux-system' } : {}),
+    labels: {
+      'app.kubernetes.io/part-of': 'flux',
+      ...(component ? { 'app.kubernetes.io/component': component } : {}),
+    },
+  },
+  ...(kind === 'Deployment' ? { spec: { template: { spec: { containers: [] } } } } : {}),
+});
+
+const fluxCrd = (name: string, component: string) => ({
+  ...fluxObject('CustomResourceDefinition', name, component, false),
+  apiVersion: 'apiextensions.k8s.io/v1',
+  spec: { group: name.split('.').slice(1).join('.') },
+});
+
+/** Controllers of the stand-in install manifest: the four Flux always runs, then the optional. */
+export const FLUX_FIXTURE_CONTROLLERS = {
+  core: ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller'],
+  extra: ['image-reflector-controller', 'image-automation-controller', 'source-watcher'],
+} as const;
+
+/**
+ * A stand-in for Flux's install.yaml (no network in tests): its shape, not its content. Every
+ * controller has a ServiceAccount and a Deployment labelled with its name; a CRD of a core and
+ * of an optional controller; a namespace and a ClusterRole no controller label marks.
+ */
+export const FLUX_INSTALL_FIXTURE: readonly Record<string, unknown>[] = [
+  fluxObject('Namespace', 'flux-system', undefined, false),
+  fluxCrd('gitrepositories.source.toolkit.fluxcd.io', 'source-controller'),
+  fluxCrd('imagepolicies.image.toolkit.fluxcd.io', 'image-reflector-controller'),
+  ...[...FLUX_FIXTURE_CONTROLLERS.core, ...FLUX_FIXTURE_CONTROLLERS.extra].flatMap((name) => [
+    fluxObject('ServiceAccount', name, name),
+    fluxObject('Deployment', name, name),
+  ]),
+  {
+    ...fluxObject('ClusterRole', 'crd-controller-flux-system', undefined, false),
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    rules: [],
+  },
+];
+
+/** The URLs the program fetched (the v1 ConfigFile reads its manifest in the program). */
+export const fetchedUrls: string[] = [];
+
+/** Serves the stand-in install manifest at its release URL; any other URL fails. */
+function mockFetch(): void {
+  jest.spyOn(globalThis, 'fetch').mockImplementation((input) => {
+    const url = input instanceof Request ? input.url : String(input);
+    fetchedUrls.push(url);
+    if (url !== FLUX_DISTRIBUTION.installManifest) {
+      return Promise.resolve(new Response('', { status: 404, statusText: 'Not Found' }));
+    }
+    const text = FLUX_INSTALL_FIXTURE.map((object) => stringify(object)).join('---\n');
+    return Promise.resolve(new Response(text));
+  });
+}
+
+/** The provider's `kubernetes:yaml:decode`: the objects of a YAML stream. */
+function decodeYaml(text: string): { result: unknown[] } {
+  return { result: parseAllDocuments(text).map((document) => document.toJS() as unknown) };
 }
 
 /** Installs mocks (preview off: commands "ran") and returns the list registrations land in. */
@@ -83,17 +155,22 @@ export async function installMocks(stack = 'dev'): Promise<Registration[]> {
             ? { ...args.inputs, stdout: fakeStdout(args.name), stderr: '' }
             : args.inputs,
       }),
-      call: (args) => args.inputs,
+      call: (args) =>
+        args.token === 'kubernetes:yaml:decode'
+          ? decodeYaml(String(args.inputs.text))
+          : args.inputs,
     },
     'nextgen-gitops',
     stack,
     false,
   );
+  mockFetch();
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) => {
     const wire = request.getObject()?.toJavaScript() ?? {};
     const provider = request.getProvider();
+    const parent = request.getParent();
     registrations.push({
       type: request.getType(),
       name: request.getName(),
@@ -101,6 +178,7 @@ export async function installMocks(stack = 'dev'): Promise<Registration[]> {
       wire,
       dependsOn: request.getDependenciesList().map(nameOfUrn),
       provider: provider ? nameOfUrn(provider.split('::').slice(0, -1).join('::')) : undefined,
+      parent: parent && !parent.includes('pulumi:pulumi:Stack') ? nameOfUrn(parent) : undefined,
       additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
       ignoreChanges: request.getIgnorechangesList(),
       protect: request.getProtect() ?? false,
@@ -148,7 +226,8 @@ export function configSource(
 }
 
 /** Every resource a stack declares, in the order the program builds them. */
-export function stackResources(stack: ClusterStack): pulumi.Resource[] {
+export async function stackResources(stack: ClusterStack): Promise<pulumi.Resource[]> {
+  const fluxObjects = await valueOf(stack.flux.controllerObjects);
   return [
     stack.talos.secrets,
     stack.talos.talosconfigCommand,
@@ -159,6 +238,7 @@ export function stackResources(stack: ClusterStack): pulumi.Resource[] {
     stack.gatewayApiCrds,
     stack.cilium,
     stack.flux.controllers,
+    ...fluxObjects,
     stack.flux.gitSecret,
     stack.flux.sopsSecret,
     ...stack.flux.syncObjects,

@@ -12,13 +12,14 @@ import {
   type TalosPatchDocument,
   type V1Alpha1Patch,
 } from '../../infra/talos/patches';
-import { crdsDir } from '../../synth/paths';
+import { crdsDir } from '../../synth/cluster/crds';
+import { REPO_ROOT } from '../../synth/paths';
 
 let validate: ValidateFunction;
 
 beforeAll(() => {
   const schema = JSON.parse(
-    fs.readFileSync(path.join(crdsDir(), 'talos', 'config.schema.json'), 'utf8'),
+    fs.readFileSync(path.join(crdsDir(REPO_ROOT), 'talos', 'config.schema.json'), 'utf8'),
   ) as Record<string, unknown>;
   // strict: false because the schema carries editor keywords (markdownDescription, ...).
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
