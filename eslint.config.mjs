@@ -2,7 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.build/', 'gitops/', 'constructs/imports/', 'coverage/'] },
+  {
+    ignores: ['node_modules/', '.build/', 'gitops/', 'constructs/imports/', 'coverage/', '.cache/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

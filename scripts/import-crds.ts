@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { DEFAULT_CRDS_DIR, REPO_ROOT, crdsDir } from '../synth/paths';
+import { crdsDir } from '../synth/cluster/crds';
+import { DEFAULT_CRDS_DIR, REPO_ROOT } from '../synth/paths';
 
 const IMPORTS_DIR = path.join(REPO_ROOT, 'constructs', 'imports');
 
@@ -26,7 +27,7 @@ function main(): void {
         `cdk8s.yaml imports: '${spec}' must read '<prefix>:=${DEFAULT_CRDS_DIR}/<file>'`,
       );
     }
-    const source = path.join(crdsDir(), file.slice(DEFAULT_CRDS_DIR.length + 1));
+    const source = path.join(crdsDir(REPO_ROOT), file.slice(DEFAULT_CRDS_DIR.length + 1));
     if (!fs.existsSync(source)) {
       throw new Error(`cdk8s.yaml imports: '${prefix}' points at ${source}, which does not exist`);
     }

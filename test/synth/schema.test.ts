@@ -1,4 +1,4 @@
-import { sharedValidator } from '../support/schema';
+import { sharedValidator } from '../../synth/cluster/schema';
 import { objectsOf, referenceTree } from '../support/tree';
 
 describe('every synthesized object validates strictly against its upstream schema', () => {

@@ -1,21 +1,18 @@
 // Strict schema validation of rendered objects against the Kubernetes 1.36 OpenAPI definitions
-// and the upstream CRDs in ../shared/crds (or NEXTGEN_CRDS_DIR). Strict means unknown fields
-// are errors (the API server would silently prune them), and an apiVersion no CRD or core
-// definition serves (removed or never existed) is an error.
+// and the upstream CRDs (NEXTGEN_CRDS_DIR, else ../shared/crds, else .cache/crds: see
+// synth/cluster/crds.ts). Strict means unknown fields are errors (the API server would silently
+// prune them), and an apiVersion no CRD or core definition serves (removed or never existed) is
+// an error.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
-import { crdsDir } from '../../synth/paths';
+import { crdsDir } from './crds';
+import type { KubeObject } from './objects';
+import { REPO_ROOT } from '../paths';
 
 type Schema = Record<string, unknown>;
-
-interface KubeObject {
-  readonly apiVersion?: string;
-  readonly kind?: string;
-  readonly metadata?: { readonly name?: string; readonly namespace?: string };
-  readonly [field: string]: unknown;
-}
 
 const K8S_DEFINITIONS = 'kubernetes/cdk8s-_definitions-v1.36.0.json';
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
@@ -67,19 +64,24 @@ function strictify(schema: unknown, isBranch = false): unknown {
   return result;
 }
 
-/** Validates Kubernetes objects; build once per test file (compiling schemas is the slow part). */
-export class SchemaValidator {
-  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-  private readonly coreKinds = new Map<string, string>();
-  private readonly crdSchemas = new Map<string, Schema>();
-  private readonly compiled = new Map<string, ValidateFunction>();
-  private readonly crdFiles: readonly { file: string; text: string }[];
-  private readonly parsedFiles = new Set<string>();
-  private readonly loadedCrdKinds = new Set<string>();
-  private readonly deprecatedKinds = new Set<string>();
+/**
+ * One Ajv per Kubernetes definitions file, with every schema it compiled keyed by the schema's
+ * content: two clusters (or two validators) installing the same CRD compile it once, which is
+ * most of a whole-cluster check's time.
+ */
+interface SharedCompiler {
+  readonly ajv: Ajv;
+  readonly coreKinds: Map<string, string>;
+  readonly compiled: Map<string, ValidateFunction>;
+}
 
-  public constructor(root: string = crdsDir()) {
-    const definitionsFile = path.join(root, K8S_DEFINITIONS);
+const compilers = new Map<string, SharedCompiler>();
+
+function compilerFor(definitionsFile: string): SharedCompiler {
+  let compiler = compilers.get(definitionsFile);
+  if (!compiler) {
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    const coreKinds = new Map<string, string>();
     const definitions = (JSON.parse(fs.readFileSync(definitionsFile, 'utf8')) as Schema)
       .definitions as Record<string, Schema>;
     for (const [name, definition] of Object.entries(definitions)) {
@@ -87,12 +89,43 @@ export class SchemaValidator {
       if (!Array.isArray(gvks)) continue;
       for (const gvk of gvks as { group: string; version: string; kind: string }[]) {
         const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
-        this.coreKinds.set(`${apiVersion}/${gvk.kind}`, name);
+        coreKinds.set(`${apiVersion}/${gvk.kind}`, name);
       }
     }
-    this.ajv.addSchema({ $id: 'k8s', definitions: strictify(definitions) });
+    ajv.addSchema({ $id: 'k8s', definitions: strictify(definitions) });
+    compiler = { ajv, coreKinds, compiled: new Map() };
+    compilers.set(definitionsFile, compiler);
+  }
+  return compiler;
+}
 
-    this.crdFiles = listYaml(root).map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }));
+/** Validates Kubernetes objects; build once per test file (compiling schemas is the slow part). */
+export class SchemaValidator {
+  private readonly ajv: Ajv;
+  private readonly shared: SharedCompiler;
+  private readonly coreKinds: Map<string, string>;
+  private readonly crdSchemas = new Map<string, Schema>();
+  private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly crdFiles: readonly { file: string; text: string }[];
+  private readonly parsedFiles = new Set<string>();
+  private readonly loadedCrdKinds = new Set<string>();
+  private readonly deprecatedKinds = new Set<string>();
+
+  /**
+   * @param root the CRD mirror: its Kubernetes definitions, and its CRD files unless `crds` is given
+   * @param crds the CRDs to validate custom resources against (a rendered cluster's own set)
+   */
+  public constructor(root: string = crdsDir(REPO_ROOT), crds?: readonly KubeObject[]) {
+    this.shared = compilerFor(path.join(root, K8S_DEFINITIONS));
+    this.ajv = this.shared.ajv;
+    this.coreKinds = this.shared.coreKinds;
+
+    if (crds) {
+      this.crdFiles = [];
+      for (const crd of crds) this.addCrd(crd as Schema);
+    } else {
+      this.crdFiles = listYaml(root).map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }));
+    }
   }
 
   /**
@@ -113,36 +146,51 @@ export class SchemaValidator {
       this.parsedFiles.add(file);
       for (const document of parseAllDocuments(text)) {
         const crd = document.toJS() as Schema | null;
-        if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
-        const spec = crd.spec as {
-          group: string;
-          names: { kind: string };
-          versions: {
-            name: string;
-            served: boolean;
-            deprecated?: boolean;
-            schema?: { openAPIV3Schema?: Schema };
-          }[];
-        };
-        for (const version of spec.versions) {
-          if (!version.served) continue;
-          if (version.deprecated) {
-            this.deprecatedKinds.add(`${spec.group}/${version.name}/${spec.names.kind}`);
-          }
-          const schema = strictify(version.schema?.openAPIV3Schema ?? { type: 'object' }) as Schema;
-          // CRD schemas leave metadata open; hold it to the real ObjectMeta.
-          const properties = { ...(schema.properties as Schema | undefined) };
-          properties.metadata = { $ref: `k8s#/definitions/${OBJECT_META}` };
-          // Every object has these, even where a CRD's schema forgets them (Rook's ObjectBucketClaim).
-          properties.apiVersion ??= { type: 'string' };
-          properties.kind ??= { type: 'string' };
-          this.crdSchemas.set(`${spec.group}/${version.name}/${spec.names.kind}`, {
-            ...schema,
-            properties,
-          });
-        }
+        if (crd?.kind === 'CustomResourceDefinition') this.addCrd(crd);
       }
     }
+  }
+
+  /** Registers the served versions of one CRD. */
+  private addCrd(crd: Schema): void {
+    const spec = crd.spec as {
+      group: string;
+      names: { kind: string };
+      versions: {
+        name: string;
+        served: boolean;
+        deprecated?: boolean;
+        schema?: { openAPIV3Schema?: Schema };
+      }[];
+    };
+    for (const version of spec.versions) {
+      if (!version.served) continue;
+      if (version.deprecated) {
+        this.deprecatedKinds.add(`${spec.group}/${version.name}/${spec.names.kind}`);
+      }
+      const schema = strictify(version.schema?.openAPIV3Schema ?? { type: 'object' }) as Schema;
+      // CRD schemas leave metadata open; hold it to the real ObjectMeta.
+      const properties = { ...(schema.properties as Schema | undefined) };
+      properties.metadata = { $ref: `k8s#/definitions/${OBJECT_META}` };
+      // Every object has these, even where a CRD's schema forgets them (Rook's ObjectBucketClaim).
+      properties.apiVersion ??= { type: 'string' };
+      properties.kind ??= { type: 'string' };
+      this.crdSchemas.set(`${spec.group}/${version.name}/${spec.names.kind}`, {
+        ...schema,
+        properties,
+      });
+    }
+  }
+
+  /** A compiled schema, from the shared cache when the same schema was compiled before. */
+  private compileShared(key: string, schema: Schema): ValidateFunction {
+    const digest = createHash('sha256').update(key).digest('hex');
+    let validator = this.shared.compiled.get(digest);
+    if (!validator) {
+      validator = this.ajv.compile(schema);
+      this.shared.compiled.set(digest, validator);
+    }
+    return validator;
   }
 
   /** Whether the object's apiVersion is one its CRD marks deprecated (still served, going away). */
@@ -163,8 +211,9 @@ export class SchemaValidator {
       const group = object.apiVersion?.includes('/') ? object.apiVersion.split('/')[0] : '';
       if (!core && group) this.loadCrds(group, object.kind ?? '');
       const crd = this.crdSchemas.get(key);
-      if (core) validator = this.ajv.compile({ $ref: `k8s#/definitions/${core}` });
-      else if (crd) validator = this.ajv.compile(crd);
+      if (core)
+        validator = this.compileShared(`core:${core}`, { $ref: `k8s#/definitions/${core}` });
+      else if (crd) validator = this.compileShared(JSON.stringify(crd), crd);
       else {
         return [
           `${id}: no schema serves ${object.apiVersion} ${object.kind} (removed, unserved or unknown apiVersion)`,
