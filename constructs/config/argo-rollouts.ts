@@ -37,7 +37,20 @@ export interface ArgoRolloutsValues {
      * rollout. Set false only where something in front of the route authenticates people.
      */
     readonly readonly: boolean;
+    /**
+     * The dashboard container's securityContext. The chart sets none (its controller gets the
+     * restricted set), and the namespace enforces Pod Security "restricted".
+     */
+    readonly containerSecurityContext: RestrictedContainerSecurityContext;
   };
+}
+
+/** The container securityContext Pod Security "restricted" asks for. */
+export interface RestrictedContainerSecurityContext {
+  readonly allowPrivilegeEscalation: false;
+  readonly readOnlyRootFilesystem: boolean;
+  readonly capabilities: { readonly drop: readonly ['ALL'] };
+  readonly seccompProfile: { readonly type: 'RuntimeDefault' };
 }
 
 /** A cluster's Argo Rollouts settings. */

@@ -21,6 +21,11 @@ export interface MetalLbValues {
     readonly resources: MetalLbResources;
     readonly frr: { readonly enabled: boolean };
   };
+  /**
+   * frr-k8s, the BGP daemon set MetalLB 0.16 deploys by default (host network, NET_ADMIN): on
+   * only for BGP announcements, so an L2 cluster runs no pod it does not need.
+   */
+  readonly frrk8s: { readonly enabled: boolean };
   /** Metrics, scraped by the monitoring component's Prometheus when it runs. */
   readonly prometheus: {
     /**

@@ -98,8 +98,6 @@ export interface MonitoringValues {
      * the platform set up. More replicas need a shared database, which is not configured here.
      */
     readonly replicas: number;
-    /** Admin credentials from a Secret created out of band (keys `admin-user`, `admin-password`). */
-    readonly admin: { readonly existingSecret: string };
     readonly sidecar: {
       readonly dashboards: {
         readonly enabled: boolean;

@@ -1,5 +1,5 @@
 // What a cluster's `platform.rookCeph` settings may hold: the typed chart values and options of Rook-Ceph.
-import type { ComponentSettings } from './component-settings';
+import type { ComponentSettings, DeepPartial } from './component-settings';
 
 /**
  * The rook-ceph operator chart values this platform sets (a typed subset of its values.yaml).
@@ -15,8 +15,46 @@ export interface RookCephValues {
   };
   /** Operator metrics and the Ceph ServiceMonitors it creates. */
   readonly monitoring: { readonly enabled: boolean };
-  /** Talos keeps kubelet's data under the default path; CSI plugins mount from there. */
-  readonly csi: { readonly kubeletDirPath: string };
+}
+
+/** One Ceph CSI driver of the ceph-csi-drivers chart. */
+export interface CephCsiDriverValues {
+  /** Whether the chart renders its Driver object (and ServiceAccounts and RBAC). */
+  readonly enabled: boolean;
+  /**
+   * The CSI driver's name. Rook names it `<operator namespace>.<type>.csi.ceph.com` in the
+   * CephConnection and ClientProfiles it creates, and StorageClasses name it as provisioner.
+   */
+  readonly name: string;
+}
+
+/**
+ * The ceph-csi-drivers chart values this platform sets: Rook's recommended values for v1.20
+ * (the chart's own defaults use names Rook does not know and an empty operator namespace).
+ * @see https://rook.io/docs/rook/v1.20/Helm-Charts/csi-drivers-chart/
+ */
+export interface CephCsiDriversValues {
+  /** The OperatorConfig: where ceph-csi-operator runs and what every Driver defaults to. */
+  readonly operatorConfig: {
+    /** ceph-csi-operator's namespace (Rook's operator namespace). */
+    readonly namespace: string;
+    readonly driverSpecDefaults: {
+      /** The ConfigMap of CSI images the rook-ceph chart renders from its `csi.*` image values. */
+      readonly imageSet: { readonly name: string };
+      readonly nodePlugin: {
+        readonly priorityClassName: string;
+        /** Where kubelet keeps pods' volumes; Talos uses the default path. */
+        readonly kubeletDirPath: string;
+      };
+    };
+  };
+  /** The drivers: RBD and CephFS on, NFS and NVMe-oF off. */
+  readonly drivers: {
+    readonly rbd: CephCsiDriverValues;
+    readonly cephfs: CephCsiDriverValues;
+    readonly nfs: CephCsiDriverValues;
+    readonly nvmeof: CephCsiDriverValues;
+  };
 }
 
 /** A cluster's Rook-Ceph settings. */
@@ -42,4 +80,9 @@ export interface RookCephSettings extends ComponentSettings<RookCephValues> {
    * @default true on production clusters (Loki stores its chunks there), false otherwise
    */
   readonly objectStore?: boolean;
+  /**
+   * Values of the ceph-csi-drivers chart, merged over Rook's recommended ones.
+   * @default {} - RBD and CephFS drivers named for Rook, in Rook's namespace
+   */
+  readonly csiDriversValues?: DeepPartial<CephCsiDriversValues>;
 }

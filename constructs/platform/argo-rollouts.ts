@@ -57,7 +57,16 @@ export class ArgoRollouts extends PlatformComponent {
           serviceMonitor: { enabled: isComponentEnabled(cluster, 'monitoring') },
         },
       },
-      dashboard: { enabled: true, readonly: true },
+      dashboard: {
+        enabled: true,
+        readonly: true,
+        containerSecurityContext: {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+      },
     };
     this.values = mergeValues(defaults, props.settings?.values);
     this.installChart(CHART_VERSIONS.argoRollouts, this.values);

@@ -71,6 +71,15 @@ export class ArgoCd extends PlatformComponent {
     name: 'argocd',
     namespace: ARGOCD_NAMESPACE,
     sourceFile: 'constructs/platform/argocd.ts',
+    createsAtRunTime: {
+      // Redis's password, which every Argo CD component reads.
+      secrets: [
+        {
+          name: 'argocd-redis',
+          createdBy: "the argo-cd chart's pre-install hook Job argocd-redis-secret-init",
+        },
+      ],
+    },
   };
 
   /** The chart values rendered into the HelmRelease. */

@@ -144,6 +144,8 @@ export class Cilium extends PlatformComponent {
       names: ['cilium-*', 'cilium-envoy-*'],
       why: 'the CNI agent programs the host network with eBPF',
     },
+    // cilium-operator registers its CRDs itself at start (the chart ships none).
+    createsAtRunTime: { crdsFolders: ['cilium'] },
     // Pulumi installs Cilium into kube-system, where Flux adopts it; kube-system is not ours.
     systemNamespace: true,
   };

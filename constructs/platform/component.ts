@@ -114,6 +114,86 @@ export interface PrivilegedPods {
   readonly why: string;
 }
 
+/** Something a component's controllers create at run time, which no chart or GitOps file holds. */
+export interface RuntimeObject {
+  /** Name, or a pattern with `*` (a generated suffix). */
+  readonly name: string;
+  /** Who creates it, e.g. `the MetalLB controller, at start`. */
+  readonly createdBy: string;
+}
+
+/** What a pod created at run time needs beyond Pod Security "restricted". */
+export interface OperatorPodNeeds {
+  /**
+   * Runs privileged containers.
+   * @default false
+   */
+  readonly privileged?: boolean;
+  /**
+   * Uses the node's network namespace.
+   * @default false
+   */
+  readonly hostNetwork?: boolean;
+  /**
+   * Uses the node's PID namespace.
+   * @default false
+   */
+  readonly hostPID?: boolean;
+  /**
+   * Host paths it mounts.
+   * @default [] - none
+   */
+  readonly hostPaths?: readonly string[];
+  /**
+   * Capabilities it adds.
+   * @default [] - none
+   */
+  readonly capabilities?: readonly string[];
+}
+
+/**
+ * A pod an operator creates at run time (Ceph daemons from the CephCluster, Ceph CSI plugins from
+ * ceph-csi-operator's Driver objects). The whole-cluster checks treat it like a rendered pod:
+ * its namespace's Pod Security level and the Enforce policies with their exceptions apply.
+ */
+export interface OperatorPod extends RuntimeObject {
+  /** Its labels. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** What it needs from the node. */
+  readonly needs: OperatorPodNeeds;
+}
+
+/** What a component's controllers create at run time, so references to it count as satisfied. */
+export interface RuntimeObjects {
+  /**
+   * Secrets created in the component's namespace.
+   * @default [] - none
+   */
+  readonly secrets?: readonly RuntimeObject[];
+  /**
+   * ConfigMaps created in the component's namespace.
+   * @default [] - none
+   */
+  readonly configMaps?: readonly RuntimeObject[];
+  /**
+   * StorageClass provisioners the component's operators register (CSI driver names, or a
+   * provisioner that is not CSI, such as Rook's bucket provisioner).
+   * @default [] - none
+   */
+  readonly provisioners?: readonly RuntimeObject[];
+  /**
+   * Folders of the CRD mirror whose CRDs the component's operator registers itself at start
+   * (Cilium's operator does), so their APIs count as served.
+   * @default [] - none
+   */
+  readonly crdsFolders?: readonly string[];
+  /**
+   * Pods the component's operators create.
+   * @default [] - none
+   */
+  readonly pods?: readonly OperatorPod[];
+}
+
 /** What identifies a component; static, so the platform can order components before building them. */
 export interface ComponentIdentity {
   /** Release, folder and (by default) namespace name; DNS-1123 label, e.g. `cert-manager`. */
@@ -138,6 +218,12 @@ export interface ComponentIdentity {
    * @default - none: every pod of the component passes the baseline policy
    */
   readonly privilegedPods?: PrivilegedPods;
+  /**
+   * What the component's controllers create at run time (Secrets from hook Jobs, operator
+   * pods, CSI drivers, self-registered CRDs): the whole-cluster checks count them as present.
+   * @default - nothing: everything the component runs is rendered by its chart or in git
+   */
+  readonly createsAtRunTime?: RuntimeObjects;
   /**
    * How long the component may take to serve after its HelmRelease is Ready, when the release
    * only starts an operator that then builds the service (Rook: the Ceph cluster's mons, OSDs,
@@ -181,6 +267,12 @@ export interface InstallChartOptions {
    * @default '30m'
    */
   readonly interval?: string;
+  /**
+   * Name of the release and its source, for a component that installs a second chart (Rook's
+   * CSI drivers beside its operator). Such a release waits for the component's first one.
+   * @default - the component's name
+   */
+  readonly releaseName?: string;
 }
 
 // The OCI layer that holds a Helm chart; Flux copies it as the chart archive.
@@ -288,13 +380,17 @@ export abstract class PlatformComponent extends Construct {
     values: TValues,
     options: InstallChartOptions = {},
   ): HelmRelease {
-    const name = this.componentName;
+    const name = options.releaseName ?? this.componentName;
+    // A second release's objects get their own construct ids.
+    const id = (base: string): string => (name === this.componentName ? base : `${base}-${name}`);
     const metadata = { name, namespace: this.namespace };
     const crds = options.manageCrds ?? true;
-    const dependsOn: HelmReleaseSpecDependsOn[] = (this.props.dependsOn ?? []).map((ref) => ({
-      name: ref.name,
-      namespace: ref.namespace,
-    }));
+    const dependsOn: HelmReleaseSpecDependsOn[] = [
+      ...(this.props.dependsOn ?? []).map((ref) => ({ name: ref.name, namespace: ref.namespace })),
+      ...(name === this.componentName
+        ? []
+        : [{ name: this.componentName, namespace: this.namespace }]),
+    ];
     // On a first boot a dependency such as Rook is Ready long before its Ceph cluster serves,
     // and this release's volumes and buckets stay pending until it does: wait that much longer
     // for the first install, and keep retrying it rather than stall after a few attempts.
@@ -322,7 +418,7 @@ export abstract class PlatformComponent extends Construct {
 
     let release: HelmRelease;
     if (version.repository.startsWith('oci://')) {
-      new OciRepository(this.controllers, 'source', {
+      new OciRepository(this.controllers, id('source'), {
         metadata,
         spec: {
           interval: '12h',
@@ -334,16 +430,16 @@ export abstract class PlatformComponent extends Construct {
           },
         },
       });
-      release = new HelmRelease(this.controllers, 'release', {
+      release = new HelmRelease(this.controllers, id('release'), {
         metadata,
         spec: { ...common, chartRef: { kind: HelmReleaseSpecChartRefKind.OCI_REPOSITORY, name } },
       });
     } else {
-      new HelmRepository(this.controllers, 'source', {
+      new HelmRepository(this.controllers, id('source'), {
         metadata,
         spec: { interval: '12h', url: version.repository },
       });
-      release = new HelmRelease(this.controllers, 'release', {
+      release = new HelmRelease(this.controllers, id('release'), {
         metadata,
         spec: {
           ...common,

@@ -55,11 +55,15 @@ export class MetalLb extends PlatformComponent {
     name: 'metallb',
     namespace: PLATFORM_NAMESPACES.metallb,
     sourceFile: 'constructs/platform/metallb.ts',
-    // The speaker uses the host network and NET_RAW to answer ARP.
+    // The speaker uses the host network and NET_RAW to answer ARP; frr-k8s (BGP) the host network.
     podSecurity: PodSecurityLevel.PRIVILEGED,
     privilegedPods: {
-      names: ['metallb-speaker-*'],
-      why: 'the speaker answers ARP on the host network',
+      names: ['metallb-speaker-*', 'metallb-frr-k8s-*'],
+      why: 'the speaker answers ARP, and frr-k8s (BGP only) peers with routers, on the host network',
+    },
+    createsAtRunTime: {
+      // The speakers' memberlist key (METALLB_ML_SECRET_NAME, metallb v0.16.1 controller/main.go).
+      secrets: [{ name: 'metallb-memberlist', createdBy: 'the MetalLB controller, at start' }],
     },
   };
 
@@ -73,7 +77,8 @@ export class MetalLb extends PlatformComponent {
     validate(cluster, announcement);
     const defaults: MetalLbValues = {
       controller: { resources: resources('64Mi') },
-      speaker: { resources: resources('128Mi'), frr: { enabled: announcement.mode === 'bgp' } },
+      speaker: { resources: resources('128Mi'), frr: { enabled: false } },
+      frrk8s: { enabled: announcement.mode === 'bgp' },
       prometheus: {
         rbacPrometheus: true,
         serviceAccount: 'kube-prometheus-stack-prometheus',

@@ -77,6 +77,15 @@ export class Monitoring extends PlatformComponent {
       names: [`${RELEASE_NAME}-prometheus-node-exporter-*`],
       why: "node-exporter reads the host's /proc and /sys in its network and PID namespaces",
     },
+    createsAtRunTime: {
+      // The operator's admission webhook certificate.
+      secrets: [
+        {
+          name: `${RELEASE_NAME}-admission`,
+          createdBy: `the chart's pre-install hook Job ${RELEASE_NAME}-admission-create`,
+        },
+      ],
+    },
   };
 
   /** The chart values rendered into the HelmRelease. */
@@ -109,7 +118,6 @@ export class Monitoring extends PlatformComponent {
       },
       grafana: {
         replicas: 1,
-        admin: { existingSecret: 'grafana-admin' },
         sidecar: {
           dashboards: {
             enabled: true,

@@ -21,7 +21,11 @@ import {
 import { isComponentEnabled } from '../config/settings';
 import { ARTIFACT_VERSIONS, CHART_VERSIONS, GIT_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
-import { type RookCephValues, type RookCephSettings } from '../config/rook-ceph';
+import {
+  type CephCsiDriversValues,
+  type RookCephValues,
+  type RookCephSettings,
+} from '../config/rook-ceph';
 import {
   ROOK_DATA_DIR,
   CEPH_BLOCK_STORAGE_CLASS,
@@ -60,6 +64,65 @@ export const CEPH_READY: HealthExpression = {
   failed: "has(status.phase) && status.phase == 'Failure'",
 };
 
+const NAMESPACE = PLATFORM_NAMESPACES.rookCeph;
+
+/** The CSI driver of a Ceph storage type, named the way Rook v1.20 expects it. */
+const csiDriver = (type: 'rbd' | 'cephfs' | 'nfs' | 'nvmeof'): string =>
+  `${NAMESPACE}.${type}.csi.ceph.com`;
+
+const ROOK_OPERATOR = 'the Rook operator, from the CephCluster';
+const CSI_OPERATOR = "ceph-csi-operator, from the ceph-csi-drivers chart's Driver objects";
+
+/** What Ceph's node plugins need from the host (ceph-csi-operator v1.0.4's DaemonSet). */
+const CSI_NODE_PLUGIN = {
+  privileged: true,
+  hostNetwork: true,
+  hostPID: true,
+  capabilities: ['SYS_ADMIN'],
+  hostPaths: [
+    '/dev',
+    '/sys',
+    '/run/mount',
+    '/lib/modules',
+    '/var/lib/kubelet/plugins',
+    '/var/lib/kubelet/pods',
+  ],
+};
+
+/**
+ * The pods Rook's operator and ceph-csi-operator create at run time (no chart renders them),
+ * with what each needs from the node (rook v1.20.6 pkg/operator/ceph, ceph-csi-operator
+ * v1.0.4 internal/controller/driver_controller.go).
+ */
+const OPERATOR_PODS = [
+  ...(['rbd', 'cephfs'] as const).flatMap((type) => [
+    {
+      name: `${csiDriver(type)}-nodeplugin-*`,
+      labels: { app: `${csiDriver(type)}-nodeplugin` },
+      createdBy: CSI_OPERATOR,
+      needs: CSI_NODE_PLUGIN,
+    },
+    {
+      name: `${csiDriver(type)}-ctrlplugin-*`,
+      labels: { app: `${csiDriver(type)}-ctrlplugin` },
+      createdBy: CSI_OPERATOR,
+      needs: { hostPaths: ['/dev', '/sys', '/lib/modules'] },
+    },
+  ]),
+  ...['mon', 'mgr', 'crashcollector', 'exporter', 'rgw', 'mds'].map((daemon) => ({
+    name: `rook-ceph-${daemon}-*`,
+    labels: { app: `rook-ceph-${daemon}`, rook_cluster: NAMESPACE },
+    createdBy: ROOK_OPERATOR,
+    needs: { hostPaths: [ROOK_DATA_DIR] },
+  })),
+  ...['osd', 'osd-prepare'].map((daemon) => ({
+    name: `rook-ceph-${daemon}-*`,
+    labels: { app: `rook-ceph-${daemon}`, rook_cluster: NAMESPACE },
+    createdBy: ROOK_OPERATOR,
+    needs: { privileged: true, hostPaths: ['/dev', '/run/udev', ROOK_DATA_DIR] },
+  })),
+];
+
 const storageNodes = (cluster: ClusterConfig) =>
   cluster.nodes.filter((node) => (node.storageDevices ?? []).length > 0);
 
@@ -80,13 +143,28 @@ export class RookCeph extends PlatformComponent {
   /** Name, namespace and source of the component. */
   public static readonly IDENTITY: ComponentIdentity = {
     name: 'rook-ceph',
-    namespace: PLATFORM_NAMESPACES.rookCeph,
+    namespace: NAMESPACE,
     sourceFile: 'constructs/platform/rook-ceph.ts',
     // OSDs and CSI plugins need raw devices and host mounts.
     podSecurity: PodSecurityLevel.PRIVILEGED,
     privilegedPods: {
-      names: ['rook-ceph-*', 'csi-*'],
+      // The CSI plugins are named after their driver (`rook-ceph.rbd.csi.ceph.com-nodeplugin-…`).
+      names: ['rook-ceph-*', `${NAMESPACE}.*.csi.ceph.com-*`],
       why: 'Ceph daemons keep state in a host path and OSDs and CSI plugins use raw devices',
+    },
+    createsAtRunTime: {
+      secrets: [
+        // Ceph users of the CSI drivers, named by the StorageClasses.
+        ...['rbd', 'cephfs'].flatMap((type) =>
+          ['provisioner', 'node'].map((user) => ({
+            name: `rook-csi-${type}-${user}`,
+            createdBy: ROOK_OPERATOR,
+          })),
+        ),
+      ],
+      // Rook's bucket provisioner is not a CSI driver: the operator serves it for ObjectBucketClaims.
+      provisioners: [{ name: `${NAMESPACE}.ceph.rook.io/bucket`, createdBy: 'the Rook operator' }],
+      pods: OPERATOR_PODS,
     },
     // From operator start to mons in quorum, OSDs prepared on every disk and the object store's
     // gateways up: about 10 minutes on three nodes; twice that leaves room for image pulls.
@@ -95,6 +173,8 @@ export class RookCeph extends PlatformComponent {
 
   /** The chart values rendered into the HelmRelease. */
   public readonly values: RookCephValues;
+  /** The ceph-csi-drivers chart values rendered into its HelmRelease. */
+  public readonly csiDriversValues: CephCsiDriversValues;
   /** Replicas of the block pool. */
   public readonly replication: number;
   /** Ceph monitor count. */
@@ -113,7 +193,6 @@ export class RookCeph extends PlatformComponent {
       crds: { enabled: false },
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
       monitoring: { enabled: isComponentEnabled(cluster, 'monitoring') },
-      csi: { kubeletDirPath: '/var/lib/kubelet' },
     };
     this.values = mergeValues(defaults, settings.values);
     this.applyCrdsFromGit(
@@ -130,6 +209,12 @@ export class RookCeph extends PlatformComponent {
       ].join('\n'),
     );
     this.installChart(CHART_VERSIONS.rookCeph, this.values, { manageCrds: false });
+    // After the operator (it brings ceph-csi-operator and the csi.ceph.io CRDs), as Rook's upgrade
+    // guide orders it; the drivers need no CephCluster yet (Rook fills in their connection).
+    this.csiDriversValues = mergeValues(csiDriversDefaults(), settings.csiDriversValues);
+    this.installChart(CHART_VERSIONS.cephCsiDrivers, this.csiDriversValues, {
+      releaseName: CHART_VERSIONS.cephCsiDrivers.chart,
+    });
     this.addCluster(cluster);
     this.addBlockStorage();
     if (settings.filesystem ?? false) this.addFilesystem();
@@ -199,7 +284,7 @@ export class RookCeph extends PlatformComponent {
         name: CEPH_BLOCK_STORAGE_CLASS,
         annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
       },
-      provisioner: `${this.namespace}.rbd.csi.ceph.com`,
+      provisioner: csiDriver('rbd'),
       parameters: {
         clusterID: this.namespace,
         pool: 'replicapool',
@@ -208,6 +293,7 @@ export class RookCeph extends PlatformComponent {
         'csi.storage.k8s.io/fstype': 'ext4',
         ...secrets('provisioner'),
         ...secrets('controller-expand'),
+        ...secrets('controller-publish'),
         ...secrets('node-stage'),
       },
       reclaimPolicy: 'Delete',
@@ -275,4 +361,33 @@ function validate(cluster: ClusterConfig, replication: number, monitors: number)
     `must be odd (quorum) and at most the ${cluster.nodes.length} node(s), one monitor per node, got ${monitors}`,
   );
   problems.throwIfAny();
+}
+
+/**
+ * Rook v1.20's recommended ceph-csi-drivers values (deploy/charts/ceph-csi-drivers/values.yaml),
+ * less `controllerPlugin.priorityClassName`, which chart 1.0.4 never reads.
+ */
+function csiDriversDefaults(): CephCsiDriversValues {
+  const driver = (type: 'rbd' | 'cephfs' | 'nfs' | 'nvmeof', enabled: boolean) => ({
+    enabled,
+    name: csiDriver(type),
+  });
+  return {
+    operatorConfig: {
+      namespace: NAMESPACE,
+      driverSpecDefaults: {
+        imageSet: { name: 'rook-csi-operator-image-set-configmap' },
+        nodePlugin: {
+          priorityClassName: 'system-node-critical',
+          kubeletDirPath: '/var/lib/kubelet',
+        },
+      },
+    },
+    drivers: {
+      rbd: driver('rbd', true),
+      cephfs: driver('cephfs', true),
+      nfs: driver('nfs', false),
+      nvmeof: driver('nvmeof', false),
+    },
+  };
 }

@@ -107,8 +107,9 @@ export class Tekton extends PlatformComponent {
         prunePerResource: true,
       },
       // Read-only: the Dashboard has no login of its own, and anyone who reaches its route
-      // could otherwise create, rerun and delete runs.
-      dashboard: { readonly: true },
+      // could otherwise create, rerun and delete runs. `options` is empty but present: the
+      // operator chart's TektonConfig CRD (what the cluster installs) requires it.
+      dashboard: { readonly: true, options: {} },
     };
     // The operator adopts an existing target namespace (it adds its label and owner reference
     // and keeps the others), so the Pod Security labels set here stay. Restricted is what

@@ -41,6 +41,14 @@ export const CHART_VERSIONS = {
     repository: 'https://charts.rook.io/release',
     version: 'v1.20.6',
   },
+  // The Ceph CSI drivers under ceph-csi-operator. Rook v1.20 no longer deploys CSI itself: its
+  // chart ships the operator (subchart ceph-csi-operator 1.0.4) and this chart the Driver objects
+  // (Rook's Documentation/Helm-Charts/csi-drivers-chart.md and rook-upgrade.md at v1.20.6).
+  cephCsiDrivers: {
+    chart: 'ceph-csi-drivers',
+    repository: 'https://ceph.github.io/ceph-csi-operator',
+    version: '1.0.4',
+  },
   // Chart 3.9.0 ships Kyverno v1.19.0, matching ../shared/crds/kyverno.
   kyverno: {
     chart: 'kyverno',

@@ -52,15 +52,24 @@ describe('ArgoRollouts', () => {
       metrics: { enabled: true, serviceMonitor: { enabled: true } },
     });
     // Regression: dev's dashboard (no login) let anyone promote or abort rollouts.
-    expect(values('dev').dashboard).toEqual({ enabled: true, readonly: true });
-    expect(values('prod').dashboard).toEqual({ enabled: true, readonly: true });
+    expect(values('dev').dashboard).toMatchObject({ enabled: true, readonly: true });
+    expect(values('prod').dashboard).toMatchObject({ enabled: true, readonly: true });
+    // The chart's dashboard container has no securityContext: without one it breaks the
+    // restricted profile of the argo-rollouts namespace.
+    expect(values('prod').dashboard).toMatchObject({
+      containerSecurityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+    });
   });
 
   it('makes the dashboard writable only where a cluster says so', () => {
     const tree = renderWithPlatform('dev', {
       argoRollouts: { values: { dashboard: { readonly: false } } },
     });
-    expect(values('dev', tree).dashboard).toEqual({ enabled: true, readonly: false });
+    expect(values('dev', tree).dashboard).toMatchObject({ enabled: true, readonly: false });
   });
 
   it('routes the dashboard on the platform listener', () => {

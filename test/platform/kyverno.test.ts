@@ -163,9 +163,10 @@ describe('Kyverno', () => {
     expect(scope).toEqual(
       expect.arrayContaining([
         [['kube-system'], ['cilium-*', 'cilium-envoy-*']],
-        [['rook-ceph'], ['rook-ceph-*', 'csi-*']],
+        // The Ceph CSI pods are named after their driver (rook-ceph.rbd.csi.ceph.com-nodeplugin-…).
+        [['rook-ceph'], ['rook-ceph-*', 'rook-ceph.*.csi.ceph.com-*']],
         [['monitoring'], ['kube-prometheus-stack-prometheus-node-exporter-*']],
-        [['metallb-system'], ['metallb-speaker-*']],
+        [['metallb-system'], ['metallb-speaker-*', 'metallb-frr-k8s-*']],
       ]),
     );
     expect(scope).toHaveLength(4);

@@ -1,4 +1,4 @@
-import { sharedValidator } from '../support/schema';
+import { sharedValidator } from '../../synth/cluster/schema';
 import { findObject, referenceTree } from '../support/tree';
 import {
   configWithCluster,
@@ -53,6 +53,8 @@ describe('MetalLB', () => {
     expect(l2.spec).toEqual({ ipAddressPools: ['default'] });
     expect(objectsUnder('platform/prod/configs/metallb/', 'BGPPeer')).toEqual([]);
     expect(releaseValues<MetalLbValues>('prod', 'metallb').speaker.frr.enabled).toBe(false);
+    // L2 needs no BGP daemon: frr-k8s (on by default in the chart) stays off.
+    expect(releaseValues<MetalLbValues>('prod', 'metallb').frrk8s.enabled).toBe(false);
   });
 
   it('scrapes its metrics where monitoring runs', () => {
@@ -96,7 +98,9 @@ describe('MetalLB', () => {
     expect(objectsUnder('platform/prod/configs/metallb/', 'BGPAdvertisement', tree)).toHaveLength(
       1,
     );
-    expect(releaseValues<MetalLbValues>('prod', 'metallb', tree).speaker.frr.enabled).toBe(true);
+    // BGP runs in frr-k8s (MetalLB 0.16's default BGP backend), not in the speaker's FRR mode.
+    expect(releaseValues<MetalLbValues>('prod', 'metallb', tree).frrk8s.enabled).toBe(true);
+    expect(releaseValues<MetalLbValues>('prod', 'metallb', tree).speaker.frr.enabled).toBe(false);
   });
 
   describe('bad input', () => {

@@ -61,9 +61,11 @@ describe('Monitoring', () => {
     expect(values(cluster).grafana.replicas).toBe(1);
   });
 
-  it('wires Grafana: admin from a Secret, dashboards from labelled ConfigMaps, Loki as a data source', () => {
+  it('wires Grafana: admin Secret made by the chart, dashboards from labelled ConfigMaps, Loki as a data source', () => {
     const grafana = values('dev').grafana;
-    expect(grafana.admin).toEqual({ existingSecret: 'grafana-admin' });
+    // Regression: `admin.existingSecret: grafana-admin` named a Secret nothing created, so Grafana
+    // never started. The chart now creates its own (a random password, kept across upgrades).
+    expect(grafana).not.toHaveProperty('admin');
     expect(grafana.sidecar.dashboards).toEqual({
       enabled: true,
       label: 'grafana_dashboard',

@@ -33,10 +33,15 @@ describe('RookCeph', () => {
       // Regression: Loki and Prometheus waited for the operator's release only, then gave up
       // after three 5-minute installs while the Ceph cluster was still coming up.
       const releases = objectsUnder(`platform/${cluster}/controllers/`, 'HelmRelease');
-      const onCeph = releases.filter((release) =>
+      const dependsOnRook = (release: (typeof releases)[number]) =>
         ((release.spec as unknown as ReleaseSpec).dependsOn ?? []).some(
           (dependency) => dependency.name === 'rook-ceph',
-        ),
+        );
+      // ceph-csi-drivers needs the operator's CRDs, not Ceph storage: it keeps the plain install.
+      const drivers = releases.filter((release) => release.metadata.name === 'ceph-csi-drivers');
+      expect(drivers.map(dependsOnRook)).toEqual([true]);
+      const onCeph = releases.filter(
+        (release) => dependsOnRook(release) && release.metadata.name !== 'ceph-csi-drivers',
       );
       expect(onCeph.map((release) => release.metadata.name).sort()).toEqual([
         'kube-prometheus-stack',

@@ -75,7 +75,8 @@ describe('Tekton', () => {
         keep: 20,
         'prune-per-resource': true,
       },
-      dashboard: { readonly: true },
+      // `options` is required by the operator chart's TektonConfig CRD.
+      dashboard: { readonly: true, options: {} },
     });
     expect(releaseValues<TektonValues>('prod', 'tekton-operator')).toMatchObject({
       installCRDs: true,
@@ -90,7 +91,7 @@ describe('Tekton', () => {
         file.startsWith(`platform/${cluster}/`) && object.kind === 'TektonConfig',
     );
     expect(configs.map(({ object }) => (object.spec as { dashboard?: unknown }).dashboard)).toEqual(
-      [{ readonly: true }],
+      [{ readonly: true, options: {} }],
     );
   });
 
