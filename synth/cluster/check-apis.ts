@@ -23,9 +23,11 @@ export function checkApis(
   crdsDir: string,
 ): ClusterProblem[] {
   const validator = new SchemaValidator(crdsDir, crds);
-  return objects.flatMap((entry) =>
-    validator.validate(withoutNulls(entry.object) as KubeObject).map((message) => {
-      const detail = message.replace(/^[^:]*: /, '');
+  return objects.flatMap((entry) => {
+    // The validator prefixes each message with `Kind 'name': `; names may hold colons.
+    const prefix = `${entry.object.kind ?? '?'} '${entry.object.metadata?.name ?? '?'}': `;
+    return validator.validate(withoutNulls(entry.object) as KubeObject).map((message) => {
+      const detail = message.startsWith(prefix) ? message.slice(prefix.length) : message;
       const unserved = detail.startsWith('no schema serves');
       const [path, ...rule] = unserved ? ['apiVersion', detail] : detail.split(' ');
       return {
@@ -40,6 +42,6 @@ export function checkApis(
           ? 'use an apiVersion the cluster serves, or install the CRD that serves it'
           : 'fix the field to match the schema (an unknown field would be dropped by the API server)',
       };
-    }),
-  );
+    });
+  });
 }

@@ -176,6 +176,10 @@ function schemaChild(schema: JsonSchema | undefined, key: string): JsonSchema | 
     }
   }
   if (schema.additionalProperties === true || isTree(schema.additionalProperties)) return 'open';
+  // A schema that names no keys (`type: object` alone) leaves every key open, as JSON Schema does.
+  if (!schema.properties && !schema.patternProperties && schema.additionalProperties !== false) {
+    return 'open';
+  }
   return undefined;
 }
 
