@@ -7,6 +7,7 @@ import { validateCatalog, type AppCatalog } from '../constructs/app/catalog';
 import { ClusterGitOps } from '../constructs/cluster/cluster-gitops';
 import { ConfigError } from '../constructs/errors';
 import { GitOpsFolder } from '../constructs/gitops-folder';
+import { checkCompatibility } from '../constructs/platform/compatibility';
 import { environmentsOf, type PlatformConfig } from '../constructs/config/types';
 import { REPO_ROOT } from './paths';
 import { generatedHeader, toYaml } from './serialize';
@@ -101,6 +102,7 @@ export function renderTree(
   clusterNames?: readonly string[],
   catalog: AppCatalog = defaultCatalog(config),
 ): RenderedTree {
+  checkCompatibility();
   validateCatalog(catalog, config);
   const names = clusterNames ?? config.clusters.map((cluster) => cluster.name);
   const files = new Map<string, string>();

@@ -135,11 +135,12 @@ export interface GitManifestsVersion {
 
 /** Manifests that are not charts: CRDs applied from Git at release tags. */
 export const GIT_VERSIONS = {
-  // Gateway API v1.6.1 standard channel, matching ../shared/crds/gateway-api. Cilium's chart
-  // ships no Gateway API CRDs: they must exist before its operator enables the Gateway controller.
+  // Gateway API v1.4.1 standard channel, matching ../shared/crds/gateway-api-v1.4.1: the newest
+  // Cilium 1.19 runs with (compatibility.ts; v1.5+ crashes its operator). Cilium's chart ships no
+  // Gateway API CRDs: they must exist before its operator enables the Gateway controller.
   gatewayApiCrds: {
     repository: 'https://github.com/kubernetes-sigs/gateway-api',
-    tag: 'v1.6.1',
+    tag: 'v1.4.1',
     path: './config/crd/standard',
   },
   // Rook's CRDs apart from the operator chart (crds.enabled false), so the CephCluster can be
