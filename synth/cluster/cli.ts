@@ -8,7 +8,7 @@ import type { AppDefinition } from '../../constructs/app';
 import { ConfigError } from '../../constructs/errors';
 import { compareStrings } from '../../constructs/order';
 import type { PlatformConfig } from '../../constructs/config/types';
-import type { TreeFiles } from '../diff/model';
+
 import { imageList, imageUses } from './check-images';
 import { formatProblem } from './problems';
 import { checkCluster, loadCluster, type ClusterUnderTest } from './whole-cluster';
@@ -48,7 +48,7 @@ export interface ClusterIo {
   /** The apps. */
   readonly apps: readonly AppDefinition[];
   /** The GitOps tree of the configuration (a fresh synth). */
-  readonly synthesize: (config: PlatformConfig) => TreeFiles;
+  readonly synthesize: (config: PlatformConfig) => ReadonlyMap<string, string>;
 }
 
 class UsageError extends Error {}

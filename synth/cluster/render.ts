@@ -152,6 +152,25 @@ function chartOf(
   return { chart: oci.url.split('/').pop() ?? '', version: oci.ref.tag };
 }
 
+/** How helm-controller installs a HelmRelease: release name, namespace, values, CRDs. */
+export function releaseTarget(release: KubeObject): {
+  readonly releaseName: string;
+  readonly namespace: string;
+  readonly values: Record<string, unknown>;
+  readonly includeCrds: boolean;
+} {
+  const spec = (release.spec ?? {}) as HelmReleaseSpec;
+  const name = release.metadata?.name ?? '';
+  return {
+    releaseName:
+      spec.releaseName ?? (spec.targetNamespace ? `${spec.targetNamespace}-${name}` : name),
+    namespace: spec.targetNamespace ?? release.metadata?.namespace ?? '',
+    values: spec.values ?? {},
+    // helm-controller installs CRDs unless told to skip them.
+    includeCrds: spec.install?.crds !== 'Skip',
+  };
+}
+
 function pendingReleases(
   written: readonly ClusterObject[],
   charts: readonly CachedChart[],
@@ -168,18 +187,7 @@ function pendingReleases(
           `HelmRelease ${id.namespace}/${id.name} (${source}): chart ${wanted.chart} ${wanted.version} is not in the chart cache; run "npm run charts" (it reads NEXTGEN_CHART_MIRROR, else ../shared/charts, else pulls with helm)`,
         );
       }
-      return {
-        id,
-        source,
-        releaseName:
-          spec.releaseName ??
-          (spec.targetNamespace ? `${spec.targetNamespace}-${id.name}` : id.name),
-        namespace: spec.targetNamespace ?? id.namespace,
-        chart,
-        values: spec.values ?? {},
-        // helm-controller installs CRDs unless told to skip them.
-        includeCrds: spec.install?.crds !== 'Skip',
-      };
+      return { id, source, chart, ...releaseTarget(object) };
     })
     .sort((a, b) =>
       compareStrings(`${a.id.namespace}/${a.id.name}`, `${b.id.namespace}/${b.id.name}`),
@@ -202,6 +210,46 @@ async function inParallel<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/** What `helm template` needs of a release. */
+export interface TemplateInputs {
+  /** Helm's release name. */
+  readonly releaseName: string;
+  /** The unpacked chart. */
+  readonly chartDir: string;
+  /** Namespace installed into. */
+  readonly namespace: string;
+  /** Whether the chart's `crds/` are installed (helm-controller's default). */
+  readonly includeCrds: boolean;
+}
+
+/** The arguments of `helm template` as helm-controller would install the release. */
+export function helmTemplateArgs(
+  release: TemplateInputs,
+  kubernetesVersion: string,
+  valuesFile: string,
+  apiVersions: readonly string[],
+): string[] {
+  return [
+    'template',
+    release.releaseName,
+    release.chartDir,
+    '--namespace',
+    release.namespace,
+    '--kube-version',
+    kubernetesVersion.replace(/^v/, ''),
+    '--values',
+    valuesFile,
+    '--skip-tests',
+    ...(release.includeCrds ? ['--include-crds'] : []),
+    ...apiVersions.flatMap((version) => ['--api-versions', version]),
+  ];
+}
+
+/** Where a render records the APIs its cluster serves, for `npm run diff` to render alike. */
+export function apiVersionsFile(cacheDir: string, cluster: string): string {
+  return path.join(cacheDir, `api-versions-${cluster}.json`);
 }
 
 /** `helm template` of one release, or its cached output. */
@@ -227,20 +275,12 @@ async function template(
   try {
     const valuesFile = path.join(work, 'values.json');
     fs.writeFileSync(valuesFile, JSON.stringify(release.values));
-    const args = [
-      'template',
-      release.releaseName,
-      release.chart.dir,
-      '--namespace',
-      release.namespace,
-      '--kube-version',
-      options.kubernetesVersion.replace(/^v/, ''),
-      '--values',
+    const args = helmTemplateArgs(
+      { ...release, chartDir: release.chart.dir },
+      options.kubernetesVersion,
       valuesFile,
-      '--skip-tests',
-      ...(release.includeCrds ? ['--include-crds'] : []),
-      ...apiVersions.flatMap((version) => ['--api-versions', version]),
-    ];
+      apiVersions,
+    );
     const { stdout } = await run(options.helm, args, { maxBuffer: 256 * 1024 * 1024 }).catch(
       (error: { stderr?: string; message: string }) => {
         throw new Error(
@@ -337,6 +377,13 @@ export async function renderCluster(
   const firstCrds = [...declared, ...rendered.filter(isCrd)];
   const scopes = new Scopes(firstCrds);
   const apiVersions = apiVersionsOf(firstCrds);
+  if (options.cacheDir) {
+    fs.mkdirSync(options.cacheDir, { recursive: true });
+    fs.writeFileSync(
+      apiVersionsFile(options.cacheDir, options.cluster),
+      JSON.stringify(apiVersions),
+    );
+  }
   const outputs = await inParallel(pending, concurrency, (release) =>
     template(release, options, apiVersions),
   );

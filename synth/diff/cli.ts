@@ -9,6 +9,7 @@ import { type PlatformConfig, ClusterTier } from '../../constructs/config/types'
 import { DEFAULT_OUT_DIR } from '../paths';
 import { renderTree } from '../render';
 import { readTree } from '../tree';
+import type { RenderedChanges } from './charts';
 import { diffTrees } from './compare';
 import { formatJson, formatMarkdown, formatText, type DiffSides } from './format';
 import { defaultBase, readTreeAtCommit, repositoryRoot, resolveRef } from './git';
@@ -26,6 +27,11 @@ Compares the GitOps tree resource by resource (group, kind, namespace, name).
   --max-chars N   markdown: size cap of the comment (default 65000)
   --output FILE   write the report to FILE instead of stdout
   --exit-code     exit 1 when there are differences (default: 0 unless an error)
+  --no-charts     do not render the charts of changed HelmReleases
+
+For each HelmRelease whose chart version or values change, the chart's objects are rendered
+at base and head (helm template, offline, from the chart cache) and compared too, under
+platform/<cluster>/rendered/<namespace>/<release>.yaml.
 
 Exit codes: 0 no differences (or differences without --exit-code), 1 differences with
 --exit-code, 2 error.`;
@@ -61,6 +67,11 @@ export interface DiffIo {
    * @default gitops/ of this repository
    */
   readonly gitopsDir?: string;
+  /**
+   * Renders the charts of the HelmReleases that differ between the trees.
+   * @default none: only the GitOps files are compared (diff-main.ts passes the real renderer)
+   */
+  readonly renderCharts?: (before: TreeFiles, after: TreeFiles) => RenderedChanges;
 }
 
 /** Production scopes: clusters of the production tier and the environments they host. */
@@ -104,6 +115,7 @@ export function runDiffCommand(argv: readonly string[], io: DiffIo): number {
         'max-chars': { type: 'string' },
         output: { type: 'string' },
         'exit-code': { type: 'boolean', default: false },
+        'no-charts': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -165,7 +177,14 @@ export function runDiffCommand(argv: readonly string[], io: DiffIo): number {
       // Comparing folders of another layout: fall back to the name `prod`.
       isProduction = undefined;
     }
-    const result = diffTrees(before, after, { context, isProduction });
+    let charts: RenderedChanges | undefined;
+    if (io.renderCharts && !values['no-charts']) {
+      charts = io.renderCharts(before, after);
+      before = new Map([...before, ...charts.before]);
+      after = new Map([...after, ...charts.after]);
+    }
+    const diffed = diffTrees(before, after, { context, isProduction });
+    const result = charts ? { ...diffed, warnings: [...diffed.warnings, ...charts.notes] } : diffed;
     const report = render(result, { base: baseLabel, head: headLabel }, format, maxChars, io);
     if (values.output !== undefined) fs.writeFileSync(path.resolve(io.cwd, values.output), report);
     else io.out(report);
