@@ -41,6 +41,11 @@ export interface LoadClusterOptions {
   readonly cluster: string;
   /** The GitOps tree (`/`-separated path under `gitops/` to content). */
   readonly files: ReadonlyMap<string, string>;
+  /**
+   * Where rendered charts are cached.
+   * @default `.cache/render` under the root
+   */
+  readonly cacheDir?: string;
 }
 
 /** The charts of the cache, as the renderer takes them; throws naming `npm run charts` when stale. */
@@ -78,7 +83,7 @@ export async function loadCluster(options: LoadClusterOptions): Promise<ClusterU
     helm: helmBinary(options.root),
     crdsDir: mirror,
     runtimeCrdsFolders: declared.crdsFolders,
-    cacheDir: path.join(options.root, RENDER_CACHE_DIR),
+    cacheDir: options.cacheDir ?? path.join(options.root, RENDER_CACHE_DIR),
   });
   return { rendered, declared, crdsDir: mirror };
 }
