@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../constructs/errors';
 import { DEFAULT_OUT_DIR, REPO_ROOT } from './paths';
+import { SOPS_CONFIG_FILE } from './secrets/creation-rules';
 import { isEmpty, synth } from './synth';
 
 const USAGE = `usage: npm run synth -- [--out DIR] [--cluster NAME]... [--check]
@@ -39,9 +40,19 @@ function main(): number {
 
   const started = process.hrtime.bigint();
   try {
-    const result = synth({ outDir, clusters: args.cluster, check: args.check });
+    // .sops.yaml belongs to this repository's tree only, not to a copy written elsewhere.
+    const sopsConfigFile =
+      outDir === DEFAULT_OUT_DIR ? path.join(REPO_ROOT, SOPS_CONFIG_FILE) : undefined;
+    const result = synth({ outDir, clusters: args.cluster, check: args.check, sopsConfigFile });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (result.difference) {
+      if (result.sopsConfigStale) {
+        console.error(
+          `synth --check: ${SOPS_CONFIG_FILE} differs from the one derived from the clusters' secrets.ageRecipients.\n` +
+            'Fix: run `npm run synth` and commit the result.',
+        );
+        return 1;
+      }
       if (isEmpty(result.difference)) {
         console.log(`synth --check: ${shown}/ is current (${result.fileCount} files)`);
         return 0;

@@ -14,6 +14,8 @@ import { generatedHeader, toYaml } from './serialize';
 import { compareStrings } from '../constructs/order';
 import { clusterOwnedPrefixes, sourceFiles } from '../constructs/contract/layout';
 import { loadVersions } from './versions';
+import { checkSecrets, neededSecrets, placedFileName, readSecretsTree } from './secrets/tree';
+import { ProblemCollector } from '../constructs/errors';
 
 /** A rendered GitOps tree. */
 export interface RenderedTree {
@@ -94,6 +96,70 @@ export function buildCluster(
 }
 
 /**
+ * Checks each rendered cluster's encrypted Secrets (`secrets/<cluster>/`) against what it
+ * needs, and copies each, byte for byte, into the GitOps folder that creates its namespace:
+ * the Flux Kustomization applying that folder decrypts it. Returns how many it placed.
+ */
+function placeSecrets(
+  config: PlatformConfig,
+  names: readonly string[],
+  catalog: AppCatalog,
+  root: string,
+  files: Map<string, string>,
+  addEntry: (folder: string, entry: string) => void,
+): number {
+  const problems = new ProblemCollector();
+  const encrypted = readSecretsTree(root, problems);
+  const known = new Set(config.clusters.map((cluster) => cluster.name));
+  for (const secret of encrypted) {
+    if (!known.has(secret.cluster)) {
+      problems.add(
+        `secret file ${secret.path}`,
+        '(folder)',
+        `names cluster '${secret.cluster}', which the configuration does not have`,
+      );
+    }
+  }
+  let placed = 0;
+  for (const name of names) {
+    const cluster = config.clusters.find((c) => c.name === name);
+    if (!cluster) continue;
+    const own = encrypted.filter((secret) => secret.cluster === name);
+    checkSecrets(
+      cluster,
+      neededSecrets(cluster, environmentsOf(config, name), catalog),
+      own,
+      problems,
+    );
+    // Not the apps' folders: Argo CD applies those, and it cannot decrypt.
+    const prefixes = clusterOwnedPrefixes(name, []);
+    // Each namespace's folder, found once: a lookup per Secret, not a scan of every file.
+    const namespaceFolders = new Map<string, string>();
+    if (own.length > 0) {
+      for (const file of files.keys()) {
+        const base = file.slice(file.lastIndexOf('/') + 1);
+        if (!base.startsWith('namespace-') || !prefixes.some((prefix) => file.startsWith(prefix))) {
+          continue;
+        }
+        namespaceFolders.set(base.slice('namespace-'.length, -'.yaml'.length), file);
+      }
+    }
+    for (const secret of own) {
+      const namespaceFile = namespaceFolders.get(secret.namespace);
+      // A namespace the cluster does not create (its component is off): nothing applies the
+      // file; `npm run secret -- list` shows it as unused.
+      if (!namespaceFile) continue;
+      const folder = namespaceFile.slice(0, namespaceFile.lastIndexOf('/'));
+      files.set(`${folder}/${placedFileName(secret)}`, secret.text);
+      addEntry(folder, placedFileName(secret));
+      placed++;
+    }
+  }
+  problems.throwIfAny();
+  return placed;
+}
+
+/**
  * Renders the given clusters (all by default) into files. Objects are collected in one pass
  * over each tree, so the cost grows linearly with the number of objects.
  */
@@ -101,6 +167,7 @@ export function renderTree(
   config: PlatformConfig,
   clusterNames?: readonly string[],
   catalog: AppCatalog = defaultCatalog(config),
+  secretsRoot: string = REPO_ROOT,
 ): RenderedTree {
   checkCompatibility();
   validateCatalog(catalog, config);
@@ -148,6 +215,8 @@ export function renderTree(
       objectCount++;
     }
   }
+
+  objectCount += placeSecrets(config, names, catalog, secretsRoot, files, addEntry);
 
   for (const [folder, entries] of folderEntries) {
     const sources = folderSources.get(folder) ?? ['synth/render.ts'];

@@ -1,5 +1,7 @@
 // The synth command as a function, so tests run it in-process.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sopsConfig } from './secrets/creation-rules';
 import { loadConfig } from '../environments';
 import type { PlatformConfig } from '../constructs/config/types';
 import type { AppCatalog } from '../constructs/app/catalog';
@@ -31,6 +33,12 @@ export interface SynthOptions {
    * @default apps/index.ts with environments/versions/<env>.json
    */
   readonly catalog?: AppCatalog;
+  /**
+   * Where `.sops.yaml` (derived from the clusters' age recipients) is written, or with `check`
+   * compared.
+   * @default - not written (the command passes the repository's)
+   */
+  readonly sopsConfigFile?: string;
 }
 
 /** What a synth did. */
@@ -41,6 +49,8 @@ export interface SynthResult {
   readonly fileCount: number;
   /** With `check`: how the tree on disk differs (empty when current). */
   readonly difference?: TreeDifference;
+  /** With `check` and `sopsConfigFile`: whether `.sops.yaml` differs from the derived one. */
+  readonly sopsConfigStale?: boolean;
 }
 
 function owned(file: string, prefixes: readonly string[]): boolean {
@@ -72,10 +82,16 @@ export function synth(options: SynthOptions): SynthResult {
   }
 
   const result = { objectCount: rendered.objectCount, fileCount: rendered.files.size };
+  const sops = options.sopsConfigFile ? sopsConfig(config) : undefined;
   if (options.check) {
-    return { ...result, difference: compareTrees(expected, actual) };
+    const sopsConfigStale =
+      options.sopsConfigFile !== undefined &&
+      (!fs.existsSync(options.sopsConfigFile) ||
+        fs.readFileSync(options.sopsConfigFile, 'utf8') !== sops);
+    return { ...result, difference: compareTrees(expected, actual), sopsConfigStale };
   }
   writeTreeAtomically(path.resolve(options.outDir), expected);
+  if (options.sopsConfigFile && sops !== undefined) fs.writeFileSync(options.sopsConfigFile, sops);
   return result;
 }
 

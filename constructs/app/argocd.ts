@@ -10,6 +10,7 @@ import type { AppConstruct } from './app-construct';
 import { JsonObject } from '../json-object';
 import { ARGOCD_NAMESPACE } from '../contract/names';
 import { sourceFiles } from '../contract/layout';
+import { renderAppNamespace } from './foundation';
 
 /** The in-cluster API server as Argo CD names it. */
 const IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -69,7 +70,9 @@ export class ArgoCdRegistrations extends Construct {
           description: `Apps of team ${team} on cluster ${cluster.name}`,
           sourceRepos: [cluster.gitops.url],
           destinations: namespaces.map((namespace) => ({ server: IN_CLUSTER, namespace })),
-          clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
+          // No cluster-scoped kind, Namespace included: Flux creates the apps' namespaces, so a
+          // team cannot relabel one out of its policies.
+          clusterResourceWhitelist: [],
           namespaceResourceWhitelist: NAMESPACED_KINDS.map((entry) => ({ ...entry })),
         },
       });
@@ -78,6 +81,7 @@ export class ArgoCdRegistrations extends Construct {
     const sorted = [...props.apps].sort((a, b) => (a.folder.folder < b.folder.folder ? -1 : 1));
     for (const app of sorted) {
       const { environment, namespace } = app.binding;
+      renderAppNamespace(folder, namespace, app.labels);
       const automatic = environment.syncPolicy.mode === 'automatic';
       const ignored = app.runtimeOwnedFields;
       new JsonObject(folder, `application-${environment.name}-${app.definition.name}`, {

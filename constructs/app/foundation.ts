@@ -1,5 +1,5 @@
-// What every app gets in its namespace before its workload: the namespace (Pod Security
-// "restricted"), a quota sized for its most pods, default container limits, its service
+// What every app gets before its workload: its namespace (Pod Security "restricted", applied by
+// Flux), and in it a quota sized for its most pods, default container limits, its service
 // account and its configuration.
 import { k8s } from 'cdk8s-plus-28';
 import { parseQuantity } from '../config/quantity';
@@ -47,25 +47,37 @@ export interface FoundationInput {
 
 const MI = 2 ** 20;
 
-/** Renders the namespace, quota, limit range, service account and ConfigMap of an app. */
-export function renderAppFoundation(input: FoundationInput): void {
-  const { folder, namespace, appName, metadata, config } = input;
-  const foundation = { [SYNC_WAVE]: FOUNDATION_WAVE };
-  new JsonObject(folder, 'namespace', {
+/**
+ * The app's namespace (Pod Security "restricted"), rendered where Flux applies it: the
+ * cluster's `argocd/<cluster>` folder, beside the Applications and the app's decrypted Secrets.
+ * Flux creates it before either, so Argo CD never needs the right to create or relabel a
+ * namespace, and a Secret lands before the pods that read it.
+ */
+export function renderAppNamespace(
+  folder: GitOpsFolder,
+  namespace: string,
+  labels: Readonly<Record<string, string>>,
+): void {
+  new JsonObject(folder, `namespace-${namespace}`, {
     ...k8s.KubeNamespace.GVK,
     ...k8s.toJson_KubeNamespaceProps({
       metadata: {
         name: namespace,
         labels: {
-          ...input.labels,
+          ...labels,
           [APP_NAMESPACE_LABEL]: 'true',
           'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/warn': 'restricted',
         },
-        annotations: { [SYNC_WAVE]: '-2' },
       },
     }),
   });
+}
+
+/** Renders the quota, limit range, service account and ConfigMap of an app. */
+export function renderAppFoundation(input: FoundationInput): void {
+  const { folder, appName, metadata, config } = input;
+  const foundation = { [SYNC_WAVE]: FOUNDATION_WAVE };
 
   const { resources } = input;
   const pods = input.maxPods;

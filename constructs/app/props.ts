@@ -7,10 +7,17 @@ import type { RolloutTemplate } from './rollout';
 export interface SecretReference {
   /**
    * Name of the Secret in the app's namespace. Argo CD never deploys it (the team's AppProject
-   * does not allow the Secret kind): ops create it in `<env>-<app>` once the first sync has
-   * created the namespace; the pods wait in CreateContainerConfigError until it exists.
+   * does not allow the Secret kind): it is encrypted in `secrets/<cluster>/<env>-<app>/<name>.yaml`
+   * (`npm run secret -- set --app <app> --env <env> ...`), and Flux decrypts it into the
+   * namespace before Argo CD syncs the app. Synth fails while it is missing.
    */
   readonly secretName: string;
+  /**
+   * Who provides the Secret instead of an encrypted file (an external vault, an operator),
+   * in every environment.
+   * @default - encrypted in git
+   */
+  readonly providedBy?: string;
   /**
    * Environment variables to fill from the Secret: variable name to key in the Secret.
    * @default {} - every key of the Secret becomes a variable of the same name (envFrom)

@@ -30,6 +30,8 @@ export interface ArgoCdValues {
     };
     /** argocd-cm entries (OIDC, UI settings). */
     readonly cm: Readonly<Record<string, string | boolean>>;
+    /** argocd-ssh-known-hosts-cm: host keys added to the chart's defaults (GitHub, GitLab, ...). */
+    readonly ssh?: { readonly extraHosts: string };
     /** argocd-rbac-cm. */
     readonly rbac: {
       readonly 'policy.default': string;

@@ -98,6 +98,15 @@ export interface MonitoringValues {
      * the platform set up. More replicas need a shared database, which is not configured here.
      */
     readonly replicas: number;
+    /**
+     * The admin login, from a Secret encrypted in git (`secrets/<cluster>/monitoring/`), never
+     * the chart's generated one: a person must be able to log in after a rebuild.
+     */
+    readonly admin: {
+      readonly existingSecret: string;
+      readonly userKey: string;
+      readonly passwordKey: string;
+    };
     readonly sidecar: {
       readonly dashboards: {
         readonly enabled: boolean;

@@ -44,6 +44,41 @@ export interface GitOpsRepositoryConfig {
   readonly branch: string;
   /** Folder of the GitOps tree inside the repository, relative, without `..` (e.g. `gitops`). */
   readonly path: string;
+  /**
+   * The Git server's host keys, as `known_hosts` lines (`<host> <key type> <base64 key>`;
+   * `ssh-keyscan <host>` prints them): Argo CD trusts only these. Required for `ssh://`.
+   * @default [] - none (only for https:// and http:// URLs)
+   */
+  readonly knownHosts?: readonly string[];
+}
+
+/** A Secret another system provides (an external vault, an operator), so no file encrypts it. */
+export interface ExternalSecret {
+  /** Namespace of the Secret. */
+  readonly namespace: string;
+  /** Name of the Secret. */
+  readonly name: string;
+  /** Who creates it and why it is not in git, e.g. `Vault agent (rotated daily)`. */
+  readonly providedBy: string;
+}
+
+/**
+ * How the cluster's Secrets are kept in git: SOPS files encrypted with age, which Flux
+ * decrypts with the key in `flux-system/sops-age` (the Pulumi secret `sopsAgeKey`).
+ */
+export interface ClusterSecretsConfig {
+  /**
+   * age public keys (`age1…`) every Secret of the cluster is encrypted to: the cluster's own
+   * key (its private half is the stack's `sopsAgeKey`) and any key a person decrypts with.
+   * At least one. `.sops.yaml` is derived from these.
+   */
+  readonly ageRecipients: readonly string[];
+  /**
+   * Secrets of the cluster that another system provides, each with who provides it: a
+   * reference to one of these needs no encrypted file.
+   * @default []
+   */
+  readonly external?: readonly ExternalSecret[];
 }
 
 /** A Kubernetes cluster: one Pulumi stack, Talos nodes and the platform components it runs. */
@@ -77,6 +112,8 @@ export interface ClusterConfig {
   readonly domain: string;
   /** The repository and branch Flux on this cluster syncs. */
   readonly gitops: GitOpsRepositoryConfig;
+  /** Who can decrypt the cluster's Secrets in git, and which Secrets come from elsewhere. */
+  readonly secrets: ClusterSecretsConfig;
   /**
    * Platform components: which run here and with which overrides.
    * @default {} - every component enabled with its defaults for the cluster's tier

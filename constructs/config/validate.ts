@@ -133,6 +133,52 @@ function validateNodes(problems: ProblemCollector, cluster: ClusterConfig): void
   }
 }
 
+/** An age X25519 public key: `age1` and 58 bech32 characters. */
+export const AGE_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
+
+function validateSecretsConfig(
+  problems: ProblemCollector,
+  subject: string,
+  cluster: ClusterConfig,
+): void {
+  const recipients = cluster.secrets?.ageRecipients ?? [];
+  problems.check(
+    recipients.length > 0,
+    subject,
+    'secrets.ageRecipients',
+    'must list at least one age public key (age1…): the cluster decrypts its Secrets with it',
+  );
+  recipients.forEach((recipient, i) =>
+    problems.check(
+      AGE_RECIPIENT.test(recipient),
+      subject,
+      `secrets.ageRecipients[${i}]`,
+      `must be an age public key (age1 followed by 58 bech32 characters; \`age-keygen -y\` prints it), got ${quote(recipient)}`,
+    ),
+  );
+  problems.check(
+    new Set(recipients).size === recipients.length,
+    subject,
+    'secrets.ageRecipients',
+    'must not list a key twice',
+  );
+  (cluster.secrets?.external ?? []).forEach((secret, i) => {
+    checkDnsLabel(problems, subject, `secrets.external[${i}].namespace`, secret.namespace);
+    problems.check(
+      DNS_NAME.test(secret.name),
+      subject,
+      `secrets.external[${i}].name`,
+      `must be a DNS-1123 subdomain (a Secret name), got ${quote(secret.name)}`,
+    );
+    problems.check(
+      secret.providedBy.trim().length > 0,
+      subject,
+      `secrets.external[${i}].providedBy`,
+      'must say who provides the Secret',
+    );
+  });
+}
+
 function validateCluster(problems: ProblemCollector, cluster: ClusterConfig): void {
   const subject = `cluster ${quote(cluster.name)}`;
   checkDnsLabel(problems, subject, 'name', cluster.name);
@@ -172,6 +218,24 @@ function validateCluster(problems: ProblemCollector, cluster: ClusterConfig): vo
     subject,
     'domain',
     `must be a lower-case DNS name like dev.example.com, got ${quote(cluster.domain)}`,
+  );
+  validateSecretsConfig(problems, subject, cluster);
+  const knownHosts = cluster.gitops.knownHosts ?? [];
+  problems.check(
+    !cluster.gitops.url.startsWith('ssh://') || knownHosts.length > 0,
+    subject,
+    'gitops.knownHosts',
+    `must list the Git server's host keys for ${quote(cluster.gitops.url)} (ssh-keyscan prints them): Argo CD refuses an SSH host it does not know`,
+  );
+  knownHosts.forEach((line, i) =>
+    problems.check(
+      /^\S+ (ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+=*$/.test(
+        line,
+      ),
+      subject,
+      `gitops.knownHosts[${i}]`,
+      `must be a known_hosts line '<host> <key type> <base64 key>', got ${quote(line)}`,
+    ),
   );
   problems.check(
     FLUX_GIT_URL.test(cluster.gitops.url),

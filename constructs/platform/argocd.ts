@@ -21,6 +21,7 @@ import {
 } from '../config/argocd';
 import { ARGOCD_HOST, argocdHostname } from '../contract/gateway';
 import { ARGOCD_NAMESPACE } from '../contract/names';
+import type { NeededSecret } from '../contract/secrets';
 
 /** Props of {@link ArgoCd}. */
 export interface ArgoCdProps extends PlatformComponentProps {
@@ -65,12 +66,26 @@ function oidcConfig(sso: ArgoCdSso): string {
  * autoscaled API server; in dev, one of each. The UI is routed at `argocd.<cluster domain>`
  * and shows Rollouts through the Rollouts extension (Rollout health is built into Argo CD).
  */
+/** Argo CD's credentials for the GitOps repository: SSH key, or user and token over HTTPS. */
+export function repositorySecret(cluster: ClusterConfig): Omit<NeededSecret, 'neededBy'> {
+  const ssh = cluster.gitops.url.startsWith('ssh://');
+  return {
+    namespace: ARGOCD_NAMESPACE,
+    name: 'gitops-repository',
+    keys: ssh ? ['type', 'url', 'sshPrivateKey'] : ['type', 'url', 'username', 'password'],
+    labels: { 'argocd.argoproj.io/secret-type': 'repository' },
+    purpose: `Argo CD's credentials for ${cluster.gitops.url}`,
+  };
+}
+
 export class ArgoCd extends PlatformComponent {
   /** Name, namespace and source of the component. */
   public static readonly IDENTITY: ComponentIdentity = {
     name: 'argocd',
     namespace: ARGOCD_NAMESPACE,
     sourceFile: 'constructs/platform/argocd.ts',
+    // The credentials of the GitOps repository, which Argo CD finds by their label.
+    needsSecrets: (cluster) => [repositorySecret(cluster)],
     createsAtRunTime: {
       // Redis's password, which every Argo CD component reads.
       secrets: [
@@ -90,6 +105,7 @@ export class ArgoCd extends PlatformComponent {
     const { cluster } = props;
     const settings = props.settings ?? {};
     const production = cluster.tier === ClusterTier.PRODUCTION;
+    const knownHosts = cluster.gitops.knownHosts ?? [];
     const monitored = isComponentEnabled(cluster, 'monitoring');
     const host = argocdHostname(cluster);
     const defaults: ArgoCdValues = {
@@ -101,6 +117,7 @@ export class ArgoCd extends PlatformComponent {
           'statusbadge.enabled': true,
           ...(settings.sso ? { 'oidc.config': oidcConfig(settings.sso) } : {}),
         },
+        ...(knownHosts.length > 0 ? { ssh: { extraHosts: knownHosts.join('\n') } } : {}),
         rbac: {
           'policy.default': 'role:readonly',
           'policy.csv': teamPolicy(settings.teams ?? [], settings.sso?.adminGroup),

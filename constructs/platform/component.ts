@@ -1,5 +1,6 @@
 // The component contract: what every platform component renders and how it plugs into the
 // cluster's Flux layers (crds -> controllers -> configs).
+import type { NeededSecret } from '../contract/secrets';
 import type { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
@@ -224,6 +225,12 @@ export interface ComponentIdentity {
    * @default - nothing: everything the component runs is rendered by its chart or in git
    */
   readonly createsAtRunTime?: RuntimeObjects;
+  /**
+   * Secrets the component reads that nothing in the cluster creates: each must be encrypted
+   * in `secrets/<cluster>/<namespace>/` or declared external (`cluster.secrets.external`).
+   * @default - none
+   */
+  readonly needsSecrets?: (cluster: ClusterConfig) => readonly Omit<NeededSecret, 'neededBy'>[];
   /**
    * How long the component may take to serve after its HelmRelease is Ready, when the release
    * only starts an operator that then builds the service (Rook: the Ceph cluster's mons, OSDs,

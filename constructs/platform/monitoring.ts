@@ -55,6 +55,12 @@ const volume = (size: string): VolumeValues => ({
     },
   },
 });
+/** Grafana's admin login: encrypted in git, so a rebuilt cluster keeps the same login. */
+export const GRAFANA_ADMIN_SECRET = {
+  name: 'grafana-admin',
+  keys: ['admin-user', 'admin-password'],
+} as const;
+
 /** Release name; the chart prefixes its objects' and pods' names with it. */
 const RELEASE_NAME = 'kube-prometheus-stack';
 
@@ -77,6 +83,13 @@ export class Monitoring extends PlatformComponent {
       names: [`${RELEASE_NAME}-prometheus-node-exporter-*`],
       why: "node-exporter reads the host's /proc and /sys in its network and PID namespaces",
     },
+    needsSecrets: () => [
+      {
+        namespace: PLATFORM_NAMESPACES.monitoring,
+        ...GRAFANA_ADMIN_SECRET,
+        purpose: "Grafana's admin login",
+      },
+    ],
     createsAtRunTime: {
       // The operator's admission webhook certificate.
       secrets: [
@@ -118,6 +131,11 @@ export class Monitoring extends PlatformComponent {
       },
       grafana: {
         replicas: 1,
+        admin: {
+          existingSecret: GRAFANA_ADMIN_SECRET.name,
+          userKey: GRAFANA_ADMIN_SECRET.keys[0],
+          passwordKey: GRAFANA_ADMIN_SECRET.keys[1],
+        },
         sidecar: {
           dashboards: {
             enabled: true,

@@ -25,7 +25,18 @@ export const prodCluster: ClusterConfig = {
   kubernetesVersion: 'v1.36.3',
   loadBalancerAddresses: ['10.20.0.192/27'],
   domain: 'prod.platform.example.com',
-  gitops: { url: 'ssh://git@git.example.com/nextgen/gitops.git', branch: 'main', path: 'gitops' },
+  gitops: {
+    url: 'ssh://git@git.example.com/nextgen/gitops.git',
+    branch: 'main',
+    path: 'gitops',
+    // Reference host key of git.example.com: replace it with `ssh-keyscan <your Git host>`.
+    knownHosts: [
+      'git.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGaB17zuQXVaaa7tjhygLWJg2UwJlzSoH58k7uBkHD74',
+    ],
+  },
+  // Reference key: nobody holds its private half, so the reference Secrets in secrets/prod/ are
+  // placeholders. Replace it with your cluster's key (README, "Secrets": replace the reference keys).
+  secrets: { ageRecipients: ['age19pju03h7ssr9q7ml5v9ejnd7e3e0mlnkpefrs65ds5ggps7e6ajshqg6aw'] },
   platform: {
     // Argo CD RBAC: each team's SSO group manages its own AppProject.
     argocd: {

@@ -1,6 +1,6 @@
 // What the cluster holds beyond its rendered objects, as the code declares it: what components'
 // controllers create at run time, the Secrets the Pulumi bootstrap creates, and the Secrets
-// people create by hand (app secrets and alert webhooks, by reference until they move to SOPS).
+// another system provides (`secrets.external`, an app secret's `providedBy`).
 import type { AppDefinition } from '../../constructs/app';
 import { SOPS_SECRET_NAME } from '../../constructs/cluster/flux-layers';
 import { appNamespace } from '../../constructs/config/rules';
@@ -94,20 +94,25 @@ export function declaredFor(
       });
     }
   }
-  for (const environment of environments) {
+  // Secrets encrypted in git are objects of the tree; only those another system provides are
+  // declared (synth has already refused any needed Secret that is neither).
+  for (const secret of cluster.secrets.external ?? []) {
     provided.push({
       kind: 'Secret',
-      namespace: FLUX_NAMESPACE,
-      name: environment.alertReceiver.secretName,
-      createdBy: `a person, before first boot (environment '${environment.name}' alertReceiver: webhook by reference)`,
+      namespace: secret.namespace,
+      name: secret.name,
+      createdBy: `${secret.providedBy} (cluster '${cluster.name}' secrets.external)`,
     });
+  }
+  for (const environment of environments) {
     for (const app of apps) {
       for (const secret of app.props.secrets ?? []) {
+        if (secret.providedBy === undefined) continue;
         provided.push({
           kind: 'Secret',
           namespace: appNamespace(environment, app.name),
           name: secret.secretName,
-          createdBy: `a person (app '${app.name}' secrets: by reference)`,
+          createdBy: `${secret.providedBy} (app '${app.name}' secrets: providedBy)`,
         });
       }
     }

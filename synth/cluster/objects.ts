@@ -102,6 +102,17 @@ export function parseObjects(text: string, source: string): KubeObject[] {
   );
 }
 
+/**
+ * The object as the cluster receives it: a SOPS-encrypted Secret reaches the API server
+ * decrypted by Flux, without its `sops` metadata (names, keys and labels are in the clear).
+ */
+export function asApplied(object: KubeObject): KubeObject {
+  if (!('sops' in object)) return object;
+  const applied: Record<string, unknown> = { ...object };
+  delete applied.sops;
+  return applied as KubeObject;
+}
+
 /** `kind namespace/name` (or `kind name` when cluster-scoped), for messages. */
 export function describe(entry: Pick<ClusterObject, 'object' | 'namespace'>): string {
   const name = entry.object.metadata?.name ?? '?';
@@ -122,7 +133,8 @@ export function gitopsObjects(
   for (const [file, content] of [...files].sort(([a], [b]) => compareStrings(a, b))) {
     if (!prefixes.some((prefix) => file.startsWith(prefix))) continue;
     if (!file.endsWith('.yaml') || file.endsWith('/kustomization.yaml')) continue;
-    for (const object of parseObjects(content, file)) {
+    for (const parsed of parseObjects(content, file)) {
+      const object = asApplied(parsed);
       objects.push({ object, source: file, namespace: object.metadata?.namespace ?? '' });
     }
   }

@@ -38,7 +38,8 @@ function maskField(
 }
 
 /**
- * Masks the `data` and `stringData` values of a Secret pair (either side may be absent).
+ * Masks the `data` and `stringData` values of a Secret pair (either side may be absent), SOPS
+ * ciphertexts included, and reduces SOPS metadata to its recipients and date.
  * Objects of other kinds are returned unchanged.
  */
 export function maskSecrets(
@@ -55,6 +56,15 @@ export function maskSecrets(
         changed,
       );
       if (value) copy[field] = value;
+    }
+    // A SOPS file's metadata: who can decrypt it is worth reviewing; the wrapped data keys and
+    // the MAC are ciphertext that changes on every write, so they are left out.
+    const sops = asRecord(own.sops);
+    if (sops) {
+      const recipients = Array.isArray(sops.age)
+        ? sops.age.map((entry) => asRecord(entry)?.recipient)
+        : [];
+      copy.sops = { recipients, lastmodified: sops.lastmodified };
     }
     return copy;
   };

@@ -139,8 +139,26 @@ describe('the reference apps', () => {
     expect(policy).not.toContain('prod-order-worker');
   });
 
-  it('reference secrets by name and never render a Secret', () => {
-    expect(objectsOf(tree).filter(({ object }) => object.kind === 'Secret')).toEqual([]);
+  it('give Argo CD no Secret: each is SOPS-encrypted beside the namespace Flux creates', () => {
+    const secrets = objectsOf(tree).filter(({ object }) => object.kind === 'Secret');
+    expect(secrets.filter(({ file }) => file.startsWith('apps/'))).toEqual([]);
+    expect(
+      secrets
+        .filter(({ object }) => object.metadata.name === 'checkout-db')
+        .map(({ file }) => file)
+        .sort(),
+    ).toEqual([
+      'argocd/dev/secret-dev-checkout-api-checkout-db.yaml',
+      'argocd/dev/secret-test-checkout-api-checkout-db.yaml',
+      'argocd/prod/secret-prod-checkout-api-checkout-db.yaml',
+    ]);
+    for (const { object } of secrets) {
+      expect(Object.values(object.stringData as Record<string, string>)).toEqual(
+        Object.values(object.stringData as Record<string, string>).map(() =>
+          expect.stringMatching(/^ENC\[AES256_GCM,data:/),
+        ),
+      );
+    }
   });
 });
 
@@ -196,7 +214,6 @@ describe('Worker and ScheduledTask', () => {
       'CiliumNetworkPolicy',
       'Deployment',
       'LimitRange',
-      'Namespace',
       'PodDisruptionBudget',
       'ResourceQuota',
       'ServiceAccount',
@@ -212,7 +229,6 @@ describe('Worker and ScheduledTask', () => {
       'CiliumNetworkPolicy',
       'CronJob',
       'LimitRange',
-      'Namespace',
       'ResourceQuota',
       'ServiceAccount',
     ]);

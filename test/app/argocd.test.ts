@@ -117,7 +117,8 @@ describe('Argo CD registrations of the reference apps', () => {
       { server: 'https://kubernetes.default.svc', namespace: 'test-checkout-api' },
       { server: 'https://kubernetes.default.svc', namespace: 'test-order-worker' },
     ]);
-    expect(project.clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace' }]);
+    // Flux creates the apps' namespaces: a team may create or relabel none.
+    expect(project.clusterResourceWhitelist).toEqual([]);
     expect(project.namespaceResourceWhitelist).toContainEqual({
       group: 'argoproj.io',
       kind: 'Rollout',
@@ -149,13 +150,8 @@ describe('Argo CD registrations of the reference apps', () => {
       );
       expect(workloads).toHaveLength(1);
       const workloadWave = wave(workloads[0].object);
-      const needed = [
-        'Namespace',
-        'ResourceQuota',
-        'LimitRange',
-        'ServiceAccount',
-        'CiliumNetworkPolicy',
-      ];
+      // The namespace itself comes from Flux (argocd/<cluster>/), before any sync.
+      const needed = ['ResourceQuota', 'LimitRange', 'ServiceAccount', 'CiliumNetworkPolicy'];
       if (app.includes('checkout-api')) needed.push('ConfigMap');
       if (app.includes('/prod/')) needed.push('AnalysisTemplate');
       for (const kind of needed) {

@@ -74,7 +74,8 @@ describe('WebService with the rolling template', () => {
   });
 
   it('lives in <env>-<app> with quota, limits and its own service account', () => {
-    const namespace = inApp('prod', 'plain', 'Namespace', 'prod-plain');
+    // Flux creates it, beside the Application, so Argo CD needs no right on namespaces.
+    const namespace = findObject(tree, 'argocd/prod/', 'Namespace', 'prod-plain');
     expect(namespace.metadata.labels).toMatchObject({
       'nextgen.dev/app-namespace': 'true',
       'nextgen.dev/team': 'shop',

@@ -61,11 +61,23 @@ describe('Monitoring', () => {
     expect(values(cluster).grafana.replicas).toBe(1);
   });
 
-  it('wires Grafana: admin Secret made by the chart, dashboards from labelled ConfigMaps, Loki as a data source', () => {
+  it('wires Grafana: admin login from the encrypted Secret, dashboards from labelled ConfigMaps, Loki as a data source', () => {
     const grafana = values('dev').grafana;
     // Regression: `admin.existingSecret: grafana-admin` named a Secret nothing created, so Grafana
-    // never started. The chart now creates its own (a random password, kept across upgrades).
-    expect(grafana).not.toHaveProperty('admin');
+    // never started. Now it is encrypted in secrets/<cluster>/monitoring/ and synth requires it.
+    expect(grafana.admin).toEqual({
+      existingSecret: 'grafana-admin',
+      userKey: 'admin-user',
+      passwordKey: 'admin-password',
+    });
+    expect(
+      findObject(
+        referenceTree(),
+        'platform/dev/controllers/kube-prometheus-stack/',
+        'Secret',
+        'grafana-admin',
+      ),
+    ).toHaveProperty('sops');
     expect(grafana.sidecar.dashboards).toEqual({
       enabled: true,
       label: 'grafana_dashboard',

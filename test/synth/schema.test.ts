@@ -1,3 +1,4 @@
+import { asApplied } from '../../synth/cluster/objects';
 import { sharedValidator } from '../../synth/cluster/schema';
 import { objectsOf, referenceTree } from '../support/tree';
 
@@ -10,7 +11,8 @@ describe('every synthesized object validates strictly against its upstream schem
   });
 
   it.each(objects.map(({ file, object }) => [file, object] as const))('%s', (_file, object) => {
-    expect(validator.validate(object)).toEqual([]);
+    // Flux decrypts a SOPS Secret and drops its metadata before the API server sees it.
+    expect(validator.validate(asApplied(object))).toEqual([]);
   });
 
   it('uses no apiVersion its CRD marks deprecated', () => {

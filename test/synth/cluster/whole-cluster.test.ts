@@ -64,7 +64,8 @@ describe.each(config.clusters.map(({ name }) => name))('cluster %s', (name) => {
     );
     expect(names).toContain('Deployment rook-ceph/ceph-csi-controller-manager');
     expect(names).toContain('Driver rook-ceph/rook-ceph.rbd.csi.ceph.com');
-    expect(names).toContain('Secret monitoring/kube-prometheus-stack-grafana');
+    // Grafana's admin login: the encrypted Secret synth placed beside the monitoring namespace.
+    expect(names).toContain('Secret monitoring/grafana-admin');
   });
 });
 
@@ -83,11 +84,11 @@ describe('the checks catch the defects that would stop a first boot', () => {
   });
 
   it('a Secret nothing creates (grafana-admin)', async () => {
-    const file =
-      'platform/prod/controllers/kube-prometheus-stack/helmrelease-kube-prometheus-stack.yaml';
-    const files = editedTree(file, (release) => {
-      release.spec.values.grafana.admin = { existingSecret: 'grafana-admin' };
-    });
+    // The reviewed tree: Grafana read grafana-admin, and no file encrypted it.
+    const files = editedTree(
+      'platform/prod/controllers/kube-prometheus-stack/secret-monitoring-grafana-admin.yaml',
+      'remove',
+    );
     const problems = checkCluster(await clusterOf('prod', files));
     expect(problems.length).toBeGreaterThan(0);
     expect(new Set(problems.map((problem) => `${problem.check} ${problem.object}`))).toEqual(
