@@ -148,6 +148,48 @@ describe('cluster rules', () => {
     );
   });
 
+  it('secrets are encrypted to age public keys, at least one, each once', () => {
+    expect(problemsOf(withDev({ secrets: { ageRecipients: [] } }))).toEqual([
+      "cluster 'dev' secrets.ageRecipients: must list at least one age public key (age1…): the cluster decrypts its Secrets with it",
+    ]);
+    const key = devCluster.secrets.ageRecipients[0];
+    expect(
+      problemsOf(
+        withDev({ secrets: { ageRecipients: [key, key, 'AGE-SECRET-KEY-1NOPE', 'age1short'] } }),
+      ),
+    ).toEqual([
+      "cluster 'dev' secrets.ageRecipients[2]: must be an age public key (age1 followed by 58 bech32 characters; `age-keygen -y` prints it), got 'AGE-SECRET-KEY-1NOPE'",
+      "cluster 'dev' secrets.ageRecipients[3]: must be an age public key (age1 followed by 58 bech32 characters; `age-keygen -y` prints it), got 'age1short'",
+      "cluster 'dev' secrets.ageRecipients: must not list a key twice",
+    ]);
+    expect(
+      problemsOf(
+        withDev({
+          secrets: {
+            ageRecipients: [key],
+            external: [{ namespace: 'Monitoring', name: 'grafana_admin', providedBy: ' ' }],
+          },
+        }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^cluster 'dev' secrets\.external\[0\]\.namespace: /),
+      "cluster 'dev' secrets.external[0].name: must be a DNS-1123 subdomain (a Secret name), got 'grafana_admin'",
+      "cluster 'dev' secrets.external[0].providedBy: must say who provides the Secret",
+    ]);
+  });
+
+  it('an ssh:// GitOps repository comes with the host keys Argo CD trusts', () => {
+    const gitops = { ...devCluster.gitops };
+    expect(problemsOf(withDev({ gitops: { ...gitops, knownHosts: [] } }))).toEqual([
+      "cluster 'dev' gitops.knownHosts: must list the Git server's host keys for 'ssh://git@git.example.com/nextgen/gitops.git' (ssh-keyscan prints them): Argo CD refuses an SSH host it does not know",
+    ]);
+    expect(
+      problemsOf(withDev({ gitops: { ...gitops, knownHosts: ['git.example.com AAAA'] } })),
+    ).toEqual([
+      "cluster 'dev' gitops.knownHosts[0]: must be a known_hosts line '<host> <key type> <base64 key>', got 'git.example.com AAAA'",
+    ]);
+  });
+
   it('versions look like v1.2.3', () => {
     expect(problemsOf(withDev({ kubernetesVersion: '1.36' }))).toContain(
       "cluster 'dev' kubernetesVersion: must be a version like v1.2.3, got '1.36'",
