@@ -1,7 +1,7 @@
 // The component contract: what every platform component renders and how it plugs into the
 // cluster's Flux layers (crds -> controllers -> configs).
 import type { NeededSecret } from '../contract/secrets';
-import type { Duration } from 'cdk8s';
+import type { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import type { ClusterConfig, EnvironmentConfig } from '../config/types';
@@ -29,6 +29,19 @@ import { FLUX_NAMESPACE } from '../contract/names';
 import { gitopsFolders, sourceFiles } from '../contract/layout';
 
 /** The Flux layers of a cluster's platform, applied in this order. */
+/** Flux's annotation that keeps an object when it leaves Git (kustomize-controller's prune). */
+export const FLUX_PRUNE_ANNOTATION = 'kustomize.toolkit.fluxcd.io/prune';
+
+/**
+ * Keeps a stateful object (a Ceph cluster, a pool, a bucket claim, their namespace) when it
+ * leaves Git or its component is turned off: Flux prunes everything else of a layer, and
+ * pruning these deletes data. Removing one takes a person, on purpose.
+ */
+export function keepOnPrune<T extends ApiObject>(object: T): T {
+  object.metadata.addAnnotation(FLUX_PRUNE_ANNOTATION, 'disabled');
+  return object;
+}
+
 export enum PlatformLayer {
   /** CustomResourceDefinitions installed apart from any chart; applied first. */
   CRDS = 'crds',

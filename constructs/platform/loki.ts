@@ -7,6 +7,7 @@ import { ObjectBucketClaim } from '../imports/rook-objectbucket.io';
 import {
   PlatformComponent,
   PodSecurityLevel,
+  keepOnPrune,
   type ComponentIdentity,
   type PlatformComponentProps,
 } from './component';
@@ -127,10 +128,13 @@ export class Loki extends PlatformComponent {
     validate(cluster, this.values);
     this.installChart(CHART_VERSIONS.loki, this.values);
     if (this.values.loki.storage.type === 's3') {
-      new ObjectBucketClaim(this.controllers, 'bucket', {
-        metadata: { name: LOKI_BUCKET, namespace: this.namespace },
-        spec: { bucketName: LOKI_BUCKET, storageClassName: CEPH_BUCKET_STORAGE_CLASS },
-      });
+      // Pruning the claim deletes the bucket and every log chunk in it.
+      keepOnPrune(
+        new ObjectBucketClaim(this.controllers, 'bucket', {
+          metadata: { name: LOKI_BUCKET, namespace: this.namespace },
+          spec: { bucketName: LOKI_BUCKET, storageClassName: CEPH_BUCKET_STORAGE_CLASS },
+        }),
+      );
     }
   }
 }

@@ -1,6 +1,6 @@
 // Rook-Ceph: the operator, and a Ceph cluster on the nodes' raw storage devices with an RBD
 // block pool behind the default StorageClass, optionally a shared filesystem and an object store.
-import { Duration, type ApiObject } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { ClusterTier, type ClusterConfig } from '../config/types';
@@ -14,6 +14,7 @@ import {
 import {
   PlatformComponent,
   PodSecurityLevel,
+  keepOnPrune,
   type ComponentIdentity,
   type HealthExpression,
   type PlatformComponentProps,
@@ -179,6 +180,8 @@ export class RookCeph extends PlatformComponent {
   public readonly replication: number;
   /** Ceph monitor count. */
   public readonly monitors: number;
+  /** Whether the cluster is production (volumes outlive their claims). */
+  private readonly production: boolean;
 
   public constructor(scope: Construct, id: string, props: RookCephProps) {
     super(scope, id, RookCeph.IDENTITY, props);
@@ -187,6 +190,9 @@ export class RookCeph extends PlatformComponent {
     const disks = storageNodes(cluster).length;
     this.replication = settings.replication ?? Math.max(1, Math.min(3, disks));
     this.monitors = settings.monitors ?? (cluster.nodes.length < 3 ? 1 : 3);
+    this.production = cluster.tier === ClusterTier.PRODUCTION;
+    // Deleting the namespace deletes the Ceph cluster's objects and, with them, the data.
+    keepOnPrune(ApiObject.of(this.controllers.node.findChild('namespace')));
     validate(cluster, this.replication, this.monitors);
 
     const defaults: RookCephValues = {
@@ -221,6 +227,14 @@ export class RookCeph extends PlatformComponent {
     if (hasObjectStore(cluster)) this.addObjectStore();
   }
 
+  /**
+   * What happens to a volume's data when its claim is deleted: kept in production (a deleted
+   * PVC, or a namespace pruned by mistake, must not take a database with it), freed elsewhere.
+   */
+  private get reclaimPolicy(): 'Retain' | 'Delete' {
+    return this.production ? 'Retain' : 'Delete';
+  }
+
   // Each Rook object gates the next layer until Ceph serves it (see the class comment).
   private checkPhase(object: ApiObject): void {
     this.addHealthCheck({
@@ -243,37 +257,41 @@ export class RookCeph extends PlatformComponent {
 
   private addCluster(cluster: ClusterConfig): void {
     this.checkPhase(
-      new CephCluster(this.controllers, 'cluster', {
-        metadata: { name: this.namespace, namespace: this.namespace },
-        spec: {
-          cephVersion: { image: ARTIFACT_VERSIONS.cephImage },
-          // Talos's writable host path for state.
-          dataDirHostPath: ROOK_DATA_DIR,
-          mon: { count: this.monitors, allowMultiplePerNode: false },
-          mgr: { count: this.monitors > 1 ? 2 : 1 },
-          dashboard: { enabled: true, ssl: false },
-          monitoring: { enabled: isComponentEnabled(cluster, 'monitoring') },
-          storage: {
-            useAllNodes: false,
-            useAllDevices: false,
-            nodes: storageNodes(cluster).map((node) => ({
-              name: node.name,
-              devices: (node.storageDevices ?? []).map((device) => ({
-                name: device.replace(/^\/dev\//, ''),
+      keepOnPrune(
+        new CephCluster(this.controllers, 'cluster', {
+          metadata: { name: this.namespace, namespace: this.namespace },
+          spec: {
+            cephVersion: { image: ARTIFACT_VERSIONS.cephImage },
+            // Talos's writable host path for state.
+            dataDirHostPath: ROOK_DATA_DIR,
+            mon: { count: this.monitors, allowMultiplePerNode: false },
+            mgr: { count: this.monitors > 1 ? 2 : 1 },
+            dashboard: { enabled: true, ssl: false },
+            monitoring: { enabled: isComponentEnabled(cluster, 'monitoring') },
+            storage: {
+              useAllNodes: false,
+              useAllDevices: false,
+              nodes: storageNodes(cluster).map((node) => ({
+                name: node.name,
+                devices: (node.storageDevices ?? []).map((device) => ({
+                  name: device.replace(/^\/dev\//, ''),
+                })),
               })),
-            })),
+            },
           },
-        },
-      }),
+        }),
+      ),
     );
   }
 
   private addBlockStorage(): void {
     this.checkPhase(
-      new CephBlockPool(this.controllers, 'block-pool', {
-        metadata: { name: 'replicapool', namespace: this.namespace },
-        spec: { failureDomain: this.failureDomain, replicated: this.replicated },
-      }),
+      keepOnPrune(
+        new CephBlockPool(this.controllers, 'block-pool', {
+          metadata: { name: 'replicapool', namespace: this.namespace },
+          spec: { failureDomain: this.failureDomain, replicated: this.replicated },
+        }),
+      ),
     );
     const secrets = (kind: string) => ({
       [`csi.storage.k8s.io/${kind}-secret-name`]: `rook-csi-rbd-${kind === 'node-stage' ? 'node' : 'provisioner'}`,
@@ -296,7 +314,7 @@ export class RookCeph extends PlatformComponent {
         ...secrets('controller-publish'),
         ...secrets('node-stage'),
       },
-      reclaimPolicy: 'Delete',
+      reclaimPolicy: this.reclaimPolicy,
       allowVolumeExpansion: true,
       volumeBindingMode: 'Immediate',
     });
@@ -304,35 +322,39 @@ export class RookCeph extends PlatformComponent {
 
   private addFilesystem(): void {
     this.checkPhase(
-      new CephFilesystem(this.controllers, 'filesystem', {
-        metadata: { name: 'shared', namespace: this.namespace },
-        spec: {
-          metadataPool: { replicated: this.replicated },
-          dataPools: [
-            { name: 'data', failureDomain: this.failureDomain, replicated: this.replicated },
-          ],
-          metadataServer: { activeCount: 1, activeStandby: this.replication > 1 },
-        },
-      }),
+      keepOnPrune(
+        new CephFilesystem(this.controllers, 'filesystem', {
+          metadata: { name: 'shared', namespace: this.namespace },
+          spec: {
+            metadataPool: { replicated: this.replicated },
+            dataPools: [
+              { name: 'data', failureDomain: this.failureDomain, replicated: this.replicated },
+            ],
+            metadataServer: { activeCount: 1, activeStandby: this.replication > 1 },
+          },
+        }),
+      ),
     );
   }
 
   private addObjectStore(): void {
     this.checkPhase(
-      new CephObjectStore(this.controllers, 'object-store', {
-        metadata: { name: CEPH_OBJECT_STORE, namespace: this.namespace },
-        spec: {
-          metadataPool: { failureDomain: this.failureDomain, replicated: this.replicated },
-          dataPool: { failureDomain: this.failureDomain, replicated: this.replicated },
-          gateway: { port: 80, instances: this.replication > 1 ? 2 : 1 },
-        },
-      }),
+      keepOnPrune(
+        new CephObjectStore(this.controllers, 'object-store', {
+          metadata: { name: CEPH_OBJECT_STORE, namespace: this.namespace },
+          spec: {
+            metadataPool: { failureDomain: this.failureDomain, replicated: this.replicated },
+            dataPool: { failureDomain: this.failureDomain, replicated: this.replicated },
+            gateway: { port: 80, instances: this.replication > 1 ? 2 : 1 },
+          },
+        }),
+      ),
     );
     new k8s.KubeStorageClass(this.controllers, 'bucket-class', {
       metadata: { name: CEPH_BUCKET_STORAGE_CLASS },
       provisioner: `${this.namespace}.ceph.rook.io/bucket`,
       parameters: { objectStoreName: CEPH_OBJECT_STORE, objectStoreNamespace: this.namespace },
-      reclaimPolicy: 'Delete',
+      reclaimPolicy: this.reclaimPolicy,
     });
   }
 }

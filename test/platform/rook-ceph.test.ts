@@ -1,5 +1,5 @@
 import { CephCluster } from '../../constructs/imports/rook-ceph.rook.io';
-import { findObject, referenceTree } from '../support/tree';
+import { findObject, objectsOf, referenceTree } from '../support/tree';
 import {
   configWithCluster,
   objectsUnder,
@@ -241,5 +241,53 @@ describe('RookCeph', () => {
         "cluster 'dev' nodes[].storageDevices: Rook-Ceph needs at least one node with storageDevices; add disks or disable platform.rookCeph",
       );
     });
+  });
+});
+
+describe('stateful objects outlive a prune', () => {
+  const stateful = [
+    'CephCluster',
+    'CephBlockPool',
+    'CephFilesystem',
+    'CephObjectStore',
+    'ObjectBucketClaim',
+  ];
+
+  it.each(['dev', 'prod'])(
+    '%s: Flux never prunes the Ceph cluster, its pools and stores, bucket claims or their namespace',
+    (cluster) => {
+      const objects = objectsOf(referenceTree()).filter(({ file }) =>
+        file.startsWith(`platform/${cluster}/`),
+      );
+      const kept = objects.filter(
+        ({ object }) =>
+          stateful.includes(object.kind) ||
+          (object.kind === 'Namespace' && object.metadata.name === 'rook-ceph'),
+      );
+      expect(kept.length).toBeGreaterThanOrEqual(cluster === 'prod' ? 5 : 3);
+      for (const { file, object } of kept) {
+        expect([file, object.metadata.annotations?.['kustomize.toolkit.fluxcd.io/prune']]).toEqual([
+          file,
+          'disabled',
+        ]);
+      }
+    },
+  );
+
+  it('keeps a volume when its claim is deleted in production, frees it in dev', () => {
+    const policy = (cluster: string, name: string) =>
+      (
+        findObject(
+          referenceTree(),
+          `platform/${cluster}/controllers/rook-ceph/`,
+          'StorageClass',
+          name,
+        ) as {
+          reclaimPolicy?: string;
+        }
+      ).reclaimPolicy;
+    expect(policy('prod', 'ceph-block')).toBe('Retain');
+    expect(policy('prod', 'ceph-bucket')).toBe('Retain');
+    expect(policy('dev', 'ceph-block')).toBe('Delete');
   });
 });
