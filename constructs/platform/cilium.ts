@@ -33,6 +33,7 @@ import {
   environmentListener,
 } from '../contract/gateway';
 import { KUBEPRISM, PLATFORM_NAMESPACES } from '../contract/names';
+import { APP_NAMESPACE_LABEL, ENVIRONMENT_LABEL } from '../contract/labels';
 
 /** The Cilium values for a cluster: a pure function, shared by the Flux release and Pulumi. */
 export function ciliumValues(cluster: ClusterConfig): CiliumValues {
@@ -166,7 +167,7 @@ export class Cilium extends PlatformComponent {
 
     this.applyCrdsFromGit('gateway-api-crds', GIT_VERSIONS.gatewayApiCrds);
     this.installChart(CHART_VERSIONS.cilium, this.values);
-    this.addGateway(cluster, props.environments);
+    this.addGateway(cluster, props.environments, props.platformNamespaces ?? [this.namespace]);
     platformRoute(this.configs, 'hubble-route', {
       clusterDomain: cluster.domain,
       host: 'hubble',
@@ -177,7 +178,11 @@ export class Cilium extends PlatformComponent {
     if (isComponentEnabled(cluster, 'monitoring')) this.addServiceMonitors();
   }
 
-  private addGateway(cluster: ClusterConfig, environments: readonly EnvironmentConfig[]): void {
+  private addGateway(
+    cluster: ClusterConfig,
+    environments: readonly EnvironmentConfig[],
+    platformNamespaces: readonly string[],
+  ): void {
     new k8s.KubeNamespace(this.configs, 'gateway-namespace', {
       metadata: {
         name: CLUSTER_GATEWAY.namespace,
@@ -187,9 +192,31 @@ export class Cilium extends PlatformComponent {
         },
       },
     });
+    // Each listener takes routes only from the namespaces that may use its hosts: an
+    // environment's from that environment's app namespaces, the platform's from the platform's
+    // own (Tekton's Dashboard runs in the namespace its operator installs into). Otherwise any
+    // team could publish a route for another team's host, or for Argo CD's.
+    const routeNamespaces = [
+      ...new Set([
+        ...platformNamespaces,
+        ...(isComponentEnabled(cluster, 'tekton') ? [PLATFORM_NAMESPACES.tektonPipelines] : []),
+      ]),
+    ].sort();
     const listeners = [
-      ...environments.map((env) => ({ name: environmentListener(env.name), domain: env.domain })),
-      { name: PLATFORM_LISTENER, domain: cluster.domain },
+      ...environments.map((env) => ({
+        name: environmentListener(env.name),
+        domain: env.domain,
+        selector: { matchLabels: { [ENVIRONMENT_LABEL]: env.name, [APP_NAMESPACE_LABEL]: 'true' } },
+      })),
+      {
+        name: PLATFORM_LISTENER,
+        domain: cluster.domain,
+        selector: {
+          matchExpressions: [
+            { key: 'kubernetes.io/metadata.name', operator: 'In', values: routeNamespaces },
+          ],
+        },
+      },
     ];
     const issuer = clusterIssuerName(cluster);
     // Without cert-manager the listeners' Secrets are provided out of band, under the same names.
@@ -221,7 +248,10 @@ export class Cilium extends PlatformComponent {
             certificateRefs: [{ kind: 'Secret', name: `${listener.name}-tls` }],
           },
           allowedRoutes: {
-            namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.ALL },
+            namespaces: {
+              from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR,
+              selector: listener.selector,
+            },
           },
         })),
       },

@@ -102,7 +102,8 @@ describe('Cilium', () => {
           mode: 'Terminate',
           certificateRefs: [{ kind: 'Secret', name: `${listener.name}-tls` }],
         },
-        allowedRoutes: { namespaces: { from: 'All' } },
+        // Only the namespaces that may use the listener's hosts (gateway-routes.test.ts).
+        allowedRoutes: { namespaces: { from: 'Selector' } },
       });
     }
   });

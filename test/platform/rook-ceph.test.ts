@@ -266,10 +266,12 @@ describe('stateful objects outlive a prune', () => {
       );
       expect(kept.length).toBeGreaterThanOrEqual(cluster === 'prod' ? 5 : 3);
       for (const { file, object } of kept) {
-        expect([file, object.metadata.annotations?.['kustomize.toolkit.fluxcd.io/prune']]).toEqual([
+        expect([
           file,
-          'disabled',
-        ]);
+          (object.metadata as { annotations?: Record<string, string> }).annotations?.[
+            'kustomize.toolkit.fluxcd.io/prune'
+          ],
+        ]).toEqual([file, 'disabled']);
       }
     },
   );
