@@ -80,7 +80,10 @@ export const ALERT_GROUPS: Readonly<Record<string, readonly AlertRule[]>> = {
     },
     {
       alert: 'RolloutDegraded',
-      expr: 'max by (namespace, name) (rollout_info{phase="Degraded"}) == 1',
+      // The controller's metrics carry the rollout's namespace; Prometheus keeps the scraped
+      // pod's (argo-rollouts) as `namespace` and renames the metric's to `exported_namespace`.
+      // Without this every environment's rollouts of one name would merge into one alert.
+      expr: 'max by (namespace, name) (label_replace(rollout_info{phase="Degraded"}, "namespace", "$1", "exported_namespace", "(.+)")) == 1',
       for: '5m',
       labels: { severity: 'critical' },
       annotations: {

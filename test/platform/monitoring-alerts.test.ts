@@ -89,4 +89,39 @@ describe('Monitoring alerts', () => {
       expect(output).toContain('SUCCESS');
     },
   );
+
+  it("alerts on a Degraded rollout once per rollout and namespace, as Prometheus stores the controller's labels (promtool test rules)", () => {
+    // Regression: scraped from the controller in argo-rollouts, `namespace` is the controller's
+    // and the rollout's is `exported_namespace`: dev's and test's checkout-api merged into one
+    // alert on namespace argo-rollouts.
+    const rule = ALERT_GROUPS.delivery.find((candidate) => candidate.alert === 'RolloutDegraded');
+    const info = (namespace: string, phase: string) => ({
+      series: `rollout_info{namespace="argo-rollouts",exported_namespace="${namespace}",name="checkout-api",phase="${phase}",job="argo-rollouts-metrics"}`,
+      values: '1x20',
+    });
+    const output = testRules({ groups: [{ name: 'delivery', rules: [rule] }] }, [
+      {
+        interval: '1m',
+        input_series: [
+          info('dev-checkout-api', 'Degraded'),
+          info('test-checkout-api', 'Degraded'),
+          info('prod-checkout-api', 'Healthy'),
+        ],
+        alert_rule_test: [
+          {
+            eval_time: '10m',
+            alertname: 'RolloutDegraded',
+            exp_alerts: ['dev-checkout-api', 'test-checkout-api'].map((namespace) => ({
+              exp_labels: { severity: 'critical', namespace, name: 'checkout-api' },
+              exp_annotations: {
+                summary: `Rollout ${namespace}/checkout-api is Degraded`,
+                description: rule?.annotations?.description,
+              },
+            })),
+          },
+        ],
+      },
+    ]);
+    expect(output).toContain('SUCCESS');
+  });
 });
