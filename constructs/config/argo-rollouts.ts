@@ -1,6 +1,19 @@
 // What a cluster's `platform.argoRollouts` settings may hold: the typed chart values and options of Argo Rollouts.
 import type { ComponentSettings } from './component-settings';
 
+/** The traffic providers the argo-rollouts chart can grant RBAC for (chart 2.41 values.yaml). */
+export type TrafficProvider =
+  | 'istio'
+  | 'smi'
+  | 'ambassador'
+  | 'awsLoadBalancerController'
+  | 'awsAppMesh'
+  | 'traefik'
+  | 'apisix'
+  | 'contour'
+  | 'glooPlatform'
+  | 'gatewayAPI';
+
 /** A traffic-router plugin entry of the controller's configuration. */
 export interface TrafficRouterPlugin {
   /** The name Rollouts reference under `trafficRouting.plugins`. */
@@ -29,6 +42,15 @@ export interface ArgoRolloutsValues {
     };
   };
   /** The dashboard (UI of every rollout), routed on the cluster domain. */
+  /**
+   * The chart's extra RBAC for traffic providers. All off: the platform routes only through the
+   * Gateway API plugin, whose rules the component grants itself, scoped (the chart's would let
+   * the controller create and update every ConfigMap in the cluster).
+   */
+  readonly providerRBAC: {
+    readonly enabled: boolean;
+    readonly providers: Readonly<Record<TrafficProvider, boolean>>;
+  };
   readonly dashboard: {
     readonly enabled: boolean;
     /**

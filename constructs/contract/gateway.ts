@@ -22,6 +22,12 @@ export const PLATFORM_LISTENER = 'https-platform';
 /** Name of Argo Rollouts' Gateway API traffic-router plugin, as Rollouts reference it. */
 export const ROLLOUTS_GATEWAY_PLUGIN = 'argoproj-labs/gatewayAPI';
 
+/**
+ * The ConfigMap the Gateway API plugin keeps its managed routes in, in each route's namespace
+ * (the plugin's default; our Rollouts set no `configMap`).
+ */
+export const ROLLOUTS_PLUGIN_CONFIGMAP = 'argo-gatewayapi-configmap';
+
 /** First label of Argo CD's host name: its UI answers on `argocd.<cluster domain>`. */
 export const ARGOCD_HOST = 'argocd';
 

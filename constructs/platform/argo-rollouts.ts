@@ -13,7 +13,7 @@ import { isComponentEnabled } from '../config/settings';
 import { ARTIFACT_VERSIONS, CHART_VERSIONS } from './versions';
 import { mergeValues } from '../config/component-settings';
 import { type ArgoRolloutsValues, type ArgoRolloutsSettings } from '../config/argo-rollouts';
-import { ROLLOUTS_GATEWAY_PLUGIN } from '../contract/gateway';
+import { ROLLOUTS_GATEWAY_PLUGIN, ROLLOUTS_PLUGIN_CONFIGMAP } from '../contract/gateway';
 import { PLATFORM_NAMESPACES } from '../contract/names';
 
 /** Props of {@link ArgoRollouts}. */
@@ -57,6 +57,21 @@ export class ArgoRollouts extends PlatformComponent {
           serviceMonitor: { enabled: isComponentEnabled(cluster, 'monitoring') },
         },
       },
+      providerRBAC: {
+        enabled: false,
+        providers: {
+          istio: false,
+          smi: false,
+          ambassador: false,
+          awsLoadBalancerController: false,
+          awsAppMesh: false,
+          traefik: false,
+          apisix: false,
+          contour: false,
+          glooPlatform: false,
+          gatewayAPI: false,
+        },
+      },
       dashboard: {
         enabled: true,
         readonly: true,
@@ -80,10 +95,20 @@ export class ArgoRollouts extends PlatformComponent {
           resources: ['httproutes', 'grpcroutes'],
           verbs: ['get', 'list', 'watch', 'update', 'patch'],
         },
+        // The plugin keeps the rules it added in one ConfigMap per route namespace; it may read
+        // and change that one only, never another ConfigMap (Argo CD's RBAC lives in one).
         {
           apiGroups: [''],
           resources: ['configmaps'],
-          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+          resourceNames: [ROLLOUTS_PLUGIN_CONFIGMAP],
+          verbs: ['get', 'update', 'patch'],
+        },
+        // RBAC cannot name an object that does not exist yet: creating it stays unscoped, and
+        // creating a ConfigMap changes none that exists.
+        {
+          apiGroups: [''],
+          resources: ['configmaps'],
+          verbs: ['create'],
         },
       ],
     });

@@ -15,7 +15,7 @@ describe('ArgoRollouts', () => {
     expect(ROLLOUTS_GATEWAY_PLUGIN).toBe('argoproj-labs/gatewayAPI');
   });
 
-  it('lets the controller edit HTTPRoutes and the plugin state ConfigMaps', () => {
+  it("lets the controller edit HTTPRoutes and the plugin's state ConfigMap, no other", () => {
     const role = findObject(
       referenceTree(),
       'platform/dev/controllers/argo-rollouts/',
@@ -31,9 +31,13 @@ describe('ArgoRollouts', () => {
       {
         apiGroups: [''],
         resources: ['configmaps'],
-        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+        resourceNames: ['argo-gatewayapi-configmap'],
+        verbs: ['get', 'update', 'patch'],
       },
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
     ]);
+    // The chart's own provider rules would grant create and update on every ConfigMap.
+    expect(values('dev').providerRBAC.enabled).toBe(false);
     const binding = findObject(
       referenceTree(),
       'platform/dev/controllers/argo-rollouts/',

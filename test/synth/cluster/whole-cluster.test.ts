@@ -69,6 +69,36 @@ describe.each(config.clusters.map(({ name }) => name))('cluster %s', (name) => {
   });
 });
 
+describe.each(config.clusters.map(({ name }) => name))('RBAC the cluster holds, %s', (name) => {
+  it("lets Argo Rollouts change only its plugin's ConfigMap, not every ConfigMap (Argo CD's RBAC among them)", () => {
+    const objects = clusters.get(name)!.rendered.objects.map(({ object }) => object as Loose);
+    const subject = (binding: Loose) =>
+      (binding.subjects ?? []).some(
+        (s: Loose) =>
+          s.kind === 'ServiceAccount' &&
+          s.name === 'argo-rollouts' &&
+          s.namespace === 'argo-rollouts',
+      );
+    const roles = new Set(
+      objects
+        .filter((o) => o.kind === 'ClusterRoleBinding' && subject(o))
+        .map((binding) => binding.roleRef.name as string),
+    );
+    const writes = objects
+      .filter((o) => o.kind === 'ClusterRole' && roles.has(o.metadata.name))
+      .flatMap((role) => (role.rules ?? []) as Loose[])
+      .filter(
+        (rule) =>
+          (rule.resources ?? []).includes('configmaps') &&
+          (rule.verbs ?? []).some((verb: string) =>
+            ['update', 'patch', 'delete', '*'].includes(verb),
+          ),
+      );
+    expect(roles.size).toBeGreaterThan(1);
+    expect(writes.map((rule) => rule.resourceNames)).toEqual([['argo-gatewayapi-configmap']]);
+  });
+});
+
 // Each defect of the first-boot review, put back into today's tree, fails a check with a clear message.
 describe('the checks catch the defects that would stop a first boot', () => {
   it('a values key the chart no longer has (rook-ceph v1.20 dropped csi.kubeletDirPath)', async () => {
