@@ -5,11 +5,14 @@
  * Tekton task pods) until they are deleted, and those hold no capacity.
  */
 export function requestedShare(resource: 'cpu' | 'memory'): string {
+  // Nodes that take no workloads (control planes keep their NoSchedule taint where there are
+  // workers) are neither capacity nor load: counting their allocatable hid a full cluster.
+  const untainted = 'unless on (node) kube_node_spec_taint{effect=~"NoSchedule|NoExecute"}';
   return (
-    `sum(kube_pod_container_resource_requests{resource="${resource}"} ` +
+    `sum((kube_pod_container_resource_requests{resource="${resource}"} ${untainted}) ` +
     `* on (namespace, pod) group_left () ` +
     `max by (namespace, pod) (kube_pod_status_phase{phase=~"Pending|Running"} == 1)) ` +
-    `/ sum(kube_node_status_allocatable{resource="${resource}"})`
+    `/ sum(kube_node_status_allocatable{resource="${resource}"} ${untainted})`
   );
 }
 
@@ -46,13 +49,14 @@ export const ALERT_GROUPS: Readonly<Record<string, readonly AlertRule[]>> = {
   argocd: [
     {
       alert: 'ArgoCdAppOutOfSync',
-      expr: 'max by (namespace, name, project) (argocd_app_info{sync_status="OutOfSync"}) == 1',
+      // Only apps that sync by themselves: in a gated environment (prod) an app waits out of
+      // sync for a person's Sync by design, and alerting on every waiting change is noise.
+      expr: 'max by (namespace, name, project) (argocd_app_info{sync_status="OutOfSync",autosync_enabled="true"}) == 1',
       for: '10m',
       labels: { severity: 'warning' },
       annotations: {
         summary: 'Argo CD app {{ $labels.name }} is out of sync',
-        description:
-          'The live state has differed from Git for 10 minutes (gated environments wait for a Sync).',
+        description: 'The live state of an auto-synced app has differed from Git for 10 minutes.',
       },
     },
     {

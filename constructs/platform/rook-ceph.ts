@@ -265,6 +265,11 @@ export class RookCeph extends PlatformComponent {
             // Talos's writable host path for state.
             dataDirHostPath: ROOK_DATA_DIR,
             mon: { count: this.monitors, allowMultiplePerNode: false },
+            // One copy is dev's choice, not a fault: without this Ceph reports HEALTH_WARN
+            // (POOL_NO_REDUNDANCY) for ever, and CephHealthWarning never clears.
+            ...(this.replication === 1
+              ? { cephConfig: { global: { mon_warn_on_pool_no_redundancy: 'false' } } }
+              : {}),
             mgr: { count: this.monitors > 1 ? 2 : 1 },
             dashboard: { enabled: true, ssl: false },
             monitoring: { enabled: isComponentEnabled(cluster, 'monitoring') },

@@ -124,4 +124,89 @@ describe('Monitoring alerts', () => {
     ]);
     expect(output).toContain('SUCCESS');
   });
+
+  it('counts neither the capacity nor the load of nodes that take no workloads (promtool test rules)', () => {
+    // Regression: a tainted control plane's allocatable halved the measured load of a full
+    // worker pool, so the overcommit alert never fired.
+    const rule = ALERT_GROUPS.capacity.find(
+      (candidate) => candidate.alert === 'ClusterCpuOvercommitted',
+    );
+    const phase = (pod: string) =>
+      ['Pending', 'Running', 'Succeeded', 'Failed'].map((candidate) => ({
+        series: `kube_pod_status_phase{namespace="a",pod="${pod}",phase="${candidate}"}`,
+        values: `${candidate === 'Running' ? 1 : 0}x30`,
+      }));
+    const output = testRules({ groups: [{ name: 'capacity', rules: [rule] }] }, [
+      {
+        interval: '1m',
+        input_series: [
+          { series: 'kube_node_status_allocatable{resource="cpu",node="worker"}', values: '10x30' },
+          { series: 'kube_node_status_allocatable{resource="cpu",node="cp"}', values: '10x30' },
+          {
+            series:
+              'kube_node_spec_taint{node="cp",key="node-role.kubernetes.io/control-plane",effect="NoSchedule"}',
+            values: '1x30',
+          },
+          {
+            series:
+              'kube_pod_container_resource_requests{resource="cpu",namespace="a",pod="web",container="c",node="worker"}',
+            values: '9.5x30',
+          },
+          // The control plane's own pods run on it whatever the taint says.
+          {
+            series:
+              'kube_pod_container_resource_requests{resource="cpu",namespace="a",pod="etcd",container="c",node="cp"}',
+            values: '1x30',
+          },
+          ...phase('web'),
+          ...phase('etcd'),
+        ],
+        alert_rule_test: [
+          {
+            eval_time: '20m',
+            alertname: 'ClusterCpuOvercommitted',
+            exp_alerts: [
+              { exp_labels: { severity: 'warning' }, exp_annotations: { ...rule?.annotations } },
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(output).toContain('SUCCESS');
+  });
+
+  it('alerts on out-of-sync apps that sync by themselves, not on gated ones waiting for a Sync (promtool test rules)', () => {
+    const rule = ALERT_GROUPS.argocd.find((candidate) => candidate.alert === 'ArgoCdAppOutOfSync');
+    const app = (name: string, autosync: boolean) => ({
+      series: `argocd_app_info{namespace="argocd",name="${name}",project="payments",sync_status="OutOfSync",health_status="Healthy",autosync_enabled="${autosync}"}`,
+      values: '1x30',
+    });
+    const output = testRules({ groups: [{ name: 'argocd', rules: [rule] }] }, [
+      {
+        interval: '1m',
+        input_series: [app('dev-checkout-api', true), app('prod-checkout-api', false)],
+        alert_rule_test: [
+          {
+            eval_time: '20m',
+            alertname: 'ArgoCdAppOutOfSync',
+            exp_alerts: [
+              {
+                exp_labels: {
+                  severity: 'warning',
+                  namespace: 'argocd',
+                  name: 'dev-checkout-api',
+                  project: 'payments',
+                },
+                exp_annotations: {
+                  ...rule?.annotations,
+                  summary: 'Argo CD app dev-checkout-api is out of sync',
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(output).toContain('SUCCESS');
+  });
 });

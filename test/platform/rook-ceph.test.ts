@@ -293,3 +293,18 @@ describe('stateful objects outlive a prune', () => {
     expect(policy('dev', 'ceph-block')).toBe('Delete');
   });
 });
+
+describe('Ceph health in dev', () => {
+  it('does not warn for ever about the single copy dev chose (POOL_NO_REDUNDANCY)', () => {
+    const spec = (cluster: string) =>
+      findObject(
+        referenceTree(),
+        `platform/${cluster}/controllers/rook-ceph/`,
+        'CephCluster',
+        'rook-ceph',
+      ).spec as { cephConfig?: Record<string, Record<string, string>> };
+    expect(spec('dev').cephConfig).toEqual({ global: { mon_warn_on_pool_no_redundancy: 'false' } });
+    // Three copies in prod: a pool without redundancy there is a fault worth the warning.
+    expect(spec('prod').cephConfig).toBeUndefined();
+  });
+});
