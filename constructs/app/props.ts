@@ -240,6 +240,44 @@ export interface WebServiceProps extends AppProps {
 }
 
 /**
+ * How the kubelet tells that a worker is stuck (and restarts it): every 10 s, restarted after
+ * 3 misses in a row. Nothing calls a worker, so without one a hung consumer runs for ever.
+ */
+export class WorkerLiveness {
+  /**
+   * An HTTP GET that must answer 2xx/3xx.
+   * @param options.port container port name; default: the metrics port (the first port)
+   * @param options.path default: the metrics path (`/metrics`)
+   */
+  public static http(options: { readonly port?: string; readonly path?: string } = {}) {
+    return new WorkerLiveness('http', options.port, options.path, undefined, undefined);
+  }
+
+  /** A command in the container that must exit 0 (e.g. a heartbeat-file check). */
+  public static exec(command: readonly string[]) {
+    return new WorkerLiveness('exec', undefined, undefined, command, undefined);
+  }
+
+  /** No probe, on purpose; the reason is required and kept in the app's file. */
+  public static none(reason: string) {
+    return new WorkerLiveness('none', undefined, undefined, undefined, reason);
+  }
+
+  private constructor(
+    /** `http`, `exec` or `none`. */
+    public readonly kind: 'http' | 'exec' | 'none',
+    /** Port name of an HTTP probe. */
+    public readonly port: string | undefined,
+    /** Path of an HTTP probe. */
+    public readonly path: string | undefined,
+    /** Command of an exec probe. */
+    public readonly command: readonly string[] | undefined,
+    /** Why there is no probe. */
+    public readonly reason: string | undefined,
+  ) {}
+}
+
+/**
  * A queue consumer or other background process: no Service, no route; rolling updates with
  * maxSurge 25 % and maxUnavailable 0 (fixed), so capacity never drops during an update.
  */
@@ -249,6 +287,11 @@ export interface WorkerProps extends AppProps {
    * @default [] - no ports; no metrics scraping
    */
   readonly ports?: readonly PortOptions[];
+  /**
+   * Liveness probe. A worker without ports must choose one (or `WorkerLiveness.none(reason)`).
+   * @default WorkerLiveness.http() - GET the metrics path on the metrics port
+   */
+  readonly liveness?: WorkerLiveness;
 }
 
 /**

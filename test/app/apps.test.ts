@@ -1,7 +1,7 @@
 import { APPS } from '../../apps';
-import { ScheduledTask, Worker } from '../../constructs/app';
+import { ScheduledTask, Worker, WorkerLiveness } from '../../constructs/app';
 import { ENVIRONMENTS } from '../../environments';
-import { renderApps } from '../support/apps';
+import { renderApps, renderError } from '../support/apps';
 import {
   findObject,
   objectsOf,
@@ -195,6 +195,7 @@ describe('Worker and ScheduledTask', () => {
     name: 'indexer',
     team: 'search',
     image: 'registry.example.com/search/indexer',
+    liveness: WorkerLiveness.exec(['/indexer', 'healthcheck']),
   });
   const task = ScheduledTask.define({
     name: 'cleanup',
@@ -203,6 +204,12 @@ describe('Worker and ScheduledTask', () => {
     schedule: '*/15 * * * *',
   });
   const tree = renderApps([worker, task]);
+  const container = (app: string) =>
+    (
+      findObject(tree, `apps/dev/${app}/`, 'Deployment', app).spec as {
+        template: { spec: { containers: { livenessProbe?: unknown }[] } };
+      }
+    ).template.spec.containers[0];
   const kinds = (app: string) =>
     objectsOf(tree)
       .filter(({ file }) => file.startsWith(`apps/dev/${app}/`))
@@ -222,6 +229,53 @@ describe('Worker and ScheduledTask', () => {
       ingress: unknown[];
     };
     expect(policy.ingress).toEqual([{}]);
+    // No port to probe: it chose a command.
+    expect(container('indexer').livenessProbe).toEqual({
+      exec: { command: ['/indexer', 'healthcheck'] },
+      periodSeconds: 10,
+      failureThreshold: 3,
+    });
+  });
+
+  it('probes a worker on its metrics port by default, and refuses one with nothing to probe', () => {
+    // Regression: order-worker had no probe, so a hung consumer ran for ever.
+    const reference = findObject(
+      referenceTree(),
+      'apps/dev/order-worker/',
+      'Deployment',
+      'order-worker',
+    );
+    const spec = reference.spec as {
+      template: { spec: { containers: { livenessProbe?: unknown }[] } };
+    };
+    expect(spec.template.spec.containers[0].livenessProbe).toEqual({
+      httpGet: { path: '/metrics', port: 'metrics' },
+      periodSeconds: 10,
+      failureThreshold: 3,
+    });
+    const bare = { name: 'bare', team: 'search', image: 'registry.example.com/search/bare' };
+    expect(renderError([Worker.define(bare)])).toBe(
+      "app 'bare' liveness: a worker needs a liveness probe, and it has no port to probe: add its metrics or health port to ports (probed by default), or set liveness to WorkerLiveness.exec([...]) or WorkerLiveness.none('<why>')",
+    );
+    expect(renderError([Worker.define({ ...bare, liveness: WorkerLiveness.none(' ') })])).toBe(
+      "app 'bare' liveness: WorkerLiveness.none needs the reason the worker has no probe",
+    );
+    expect(
+      renderError([
+        Worker.define({
+          ...bare,
+          ports: [{ name: 'metrics', port: 9090 }],
+          liveness: WorkerLiveness.http({ port: 'health' }),
+        }),
+      ]),
+    ).toBe("app 'bare' liveness: probes port 'health', which is not one of its ports (metrics)");
+    // An explicit opt-out renders no probe.
+    const optedOut = renderApps([
+      Worker.define({ ...bare, liveness: WorkerLiveness.none('exits on its own when stuck') }),
+    ]);
+    const deployment = findObject(optedOut, 'apps/dev/bare/', 'Deployment', 'bare')
+      .spec as typeof spec;
+    expect(deployment.template.spec.containers[0].livenessProbe).toBeUndefined();
   });
 
   it('a scheduled task is a CronJob that never overlaps and stops after its timeout', () => {

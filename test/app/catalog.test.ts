@@ -7,6 +7,7 @@ import {
   ScheduledTask,
   WebService,
   Worker,
+  WorkerLiveness,
   type WebServiceProps,
 } from '../../constructs/app';
 import type { AppDefinition } from '../../constructs/app';
@@ -240,6 +241,7 @@ describe('bad app input: one clear message naming app, environment, field and ru
       name: 'mailer',
       team: 'crm',
       image: 'registry.example.com/crm/mailer',
+      liveness: WorkerLiveness.none('a test fixture: never runs'),
     });
     const message = renderError([web({ callers: ['mailer'], dependencies: ['billing'] }), worker]);
     expect(message).toContain(
@@ -253,6 +255,7 @@ describe('bad app input: one clear message naming app, environment, field and ru
       name: 'mailer',
       team: 'crm',
       image: 'registry.example.com/crm/mailer',
+      liveness: WorkerLiveness.none('a test fixture: never runs'),
       environments: { prod: { enabled: false } },
     });
     const versions = { ...versionsFor([web(), worker]), prod: { shop: '1.0.0' } };
