@@ -1,5 +1,5 @@
 // What a cluster's `platform.argoRollouts` settings may hold: the typed chart values and options of Argo Rollouts.
-import type { ComponentSettings } from './component-settings';
+import type { ComponentSettings, UnauthenticatedUiSettings } from './component-settings';
 
 /** The traffic providers the argo-rollouts chart can grant RBAC for (chart 2.41 values.yaml). */
 export type TrafficProvider =
@@ -76,4 +76,6 @@ export interface RestrictedContainerSecurityContext {
 }
 
 /** A cluster's Argo Rollouts settings. */
-export type ArgoRolloutsSettings = ComponentSettings<ArgoRolloutsValues>;
+/** Argo Rollouts' settings; `publishUi` is the Rollouts dashboard's route. */
+export interface ArgoRolloutsSettings
+  extends ComponentSettings<ArgoRolloutsValues>, UnauthenticatedUiSettings {}

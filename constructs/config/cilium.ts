@@ -1,5 +1,5 @@
 // What a cluster's `platform.cilium` settings may hold: the typed chart values and options of Cilium.
-import type { ComponentSettings } from './component-settings';
+import type { ComponentSettings, UnauthenticatedUiSettings } from './component-settings';
 
 /**
  * The Cilium chart values this platform sets (a typed subset of the chart's values.yaml).
@@ -58,7 +58,8 @@ export interface CiliumValues {
 }
 
 /** A cluster's Cilium settings. */
-export interface CiliumSettings extends ComponentSettings<CiliumValues> {
+/** Cilium's settings; `publishUi` is Hubble UI's route. */
+export interface CiliumSettings extends ComponentSettings<CiliumValues>, UnauthenticatedUiSettings {
   /**
    * The LoadBalancer address of the shared Gateway (DNS for every environment and the cluster
    * domain points here); must lie in the cluster's `loadBalancerAddresses`.

@@ -29,6 +29,17 @@ export interface ComponentSettings<TValues> {
   readonly values?: DeepPartial<TValues>;
 }
 
+/** Settings of a component whose web UI has no login of its own. */
+export interface UnauthenticatedUiSettings {
+  /**
+   * Route the UI on the shared Gateway's platform listener (`<ui>.<cluster domain>`). It has
+   * no login, so anyone who reaches the address can use it: off by default; reach it with
+   * `kubectl port-forward` instead, or turn this on only where the network is trusted.
+   * @default false
+   */
+  readonly publishUi?: boolean;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,5 @@
 // What a cluster's `platform.tekton` settings may hold: the typed chart values and options of Tekton.
-import type { ComponentSettings } from './component-settings';
+import type { ComponentSettings, UnauthenticatedUiSettings } from './component-settings';
 
 /**
  * Security context of every operator container (the chart's `securityContext`, applied to the
@@ -72,7 +72,8 @@ export interface TektonPrunerSettings {
 }
 
 /** A cluster's Tekton settings. */
-export interface TektonSettings extends ComponentSettings<TektonValues> {
+/** Tekton's settings; `publishUi` is the Tekton Dashboard's route. */
+export interface TektonSettings extends ComponentSettings<TektonValues>, UnauthenticatedUiSettings {
   /**
    * The pruner of old PipelineRuns and TaskRuns.
    * @default {} - keep 20 runs of each pipeline and task, pruned nightly

@@ -117,12 +117,15 @@ export class ArgoRollouts extends PlatformComponent {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
       subjects: [{ kind: 'ServiceAccount', name: this.componentName, namespace: this.namespace }],
     });
-    platformRoute(this.configs, 'dashboard-route', {
-      clusterDomain: cluster.domain,
-      host: 'rollouts',
-      namespace: this.namespace,
-      service: `${this.componentName}-dashboard`,
-      port: 3100,
-    });
+    // The dashboard has no login: routed only on request (kubectl port-forward otherwise).
+    if (props.settings?.publishUi === true) {
+      platformRoute(this.configs, 'dashboard-route', {
+        clusterDomain: cluster.domain,
+        host: 'rollouts',
+        namespace: this.namespace,
+        service: `${this.componentName}-dashboard`,
+        port: 3100,
+      });
+    }
   }
 }

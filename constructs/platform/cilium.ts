@@ -168,13 +168,16 @@ export class Cilium extends PlatformComponent {
     this.applyCrdsFromGit('gateway-api-crds', GIT_VERSIONS.gatewayApiCrds);
     this.installChart(CHART_VERSIONS.cilium, this.values);
     this.addGateway(cluster, props.environments, props.platformNamespaces ?? [this.namespace]);
-    platformRoute(this.configs, 'hubble-route', {
-      clusterDomain: cluster.domain,
-      host: 'hubble',
-      namespace: this.namespace,
-      service: 'hubble-ui',
-      port: 80,
-    });
+    // Hubble UI shows every flow of the cluster and has no login: routed only on request.
+    if (props.settings?.publishUi === true) {
+      platformRoute(this.configs, 'hubble-route', {
+        clusterDomain: cluster.domain,
+        host: 'hubble',
+        namespace: this.namespace,
+        service: 'hubble-ui',
+        port: 80,
+      });
+    }
     if (isComponentEnabled(cluster, 'monitoring')) this.addServiceMonitors();
   }
 

@@ -135,13 +135,16 @@ export class Tekton extends PlatformComponent {
       kind: TektonConfig.GVK.kind,
       expression: { current: TEKTON_CONFIG_SEEN },
     });
-    platformRoute(this.configs, 'dashboard-route', {
-      clusterDomain: props.cluster.domain,
-      host: 'tekton',
-      namespace: target,
-      service: 'tekton-dashboard',
-      port: 9097,
-    });
+    // The Dashboard has no login: routed only on request (kubectl port-forward otherwise).
+    if (props.settings?.publishUi === true) {
+      platformRoute(this.configs, 'dashboard-route', {
+        clusterDomain: props.cluster.domain,
+        host: 'tekton',
+        namespace: target,
+        service: 'tekton-dashboard',
+        port: 9097,
+      });
+    }
   }
 }
 

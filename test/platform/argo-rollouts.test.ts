@@ -1,6 +1,6 @@
 import { ARTIFACT_VERSIONS } from '../../constructs/platform/versions';
 import { findObject, referenceTree } from '../support/tree';
-import { releaseValues, renderWithPlatform } from '../support/platform';
+import { objectsUnder, releaseValues, renderWithPlatform } from '../support/platform';
 import type { ArgoRolloutsValues } from '../../constructs/config/argo-rollouts';
 import { PLATFORM_LISTENER, ROLLOUTS_GATEWAY_PLUGIN } from '../../constructs/contract/gateway';
 
@@ -76,9 +76,12 @@ describe('ArgoRollouts', () => {
     expect(values('dev', tree).dashboard).toMatchObject({ enabled: true, readonly: false });
   });
 
-  it('routes the dashboard on the platform listener', () => {
+  it('routes the dashboard on the platform listener only on request: it has no login', () => {
+    expect(
+      objectsUnder('platform/prod/', 'HTTPRoute').map(({ metadata }) => metadata.name),
+    ).not.toContain('rollouts');
     const route = findObject(
-      referenceTree(),
+      renderWithPlatform('prod', { argoRollouts: { publishUi: true } }),
       'platform/prod/configs/argo-rollouts/',
       'HTTPRoute',
       'rollouts',

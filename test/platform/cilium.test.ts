@@ -142,9 +142,10 @@ describe('Cilium', () => {
     });
   });
 
-  it('routes Hubble UI on the platform listener', () => {
+  it('routes Hubble UI on the platform listener only on request: it has no login', () => {
+    expect(objectsUnder('platform/dev/configs/cilium/', 'HTTPRoute')).toEqual([]);
     const route = findObject(
-      referenceTree(),
+      renderWithPlatform('dev', { cilium: { publishUi: true } }),
       'platform/dev/configs/cilium/',
       'HTTPRoute',
       'hubble',
