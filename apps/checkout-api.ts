@@ -10,6 +10,8 @@ export const checkoutApi = WebService.define({
   config: { LOG_LEVEL: 'info', PAYMENT_TIMEOUT_MS: '3000' },
   secrets: [{ secretName: 'checkout-db', keys: { DATABASE_URL: 'url' } }],
   callers: ['order-worker'],
+  // Its PostgreSQL (the checkout-db Secret's url points there): prod has its own.
+  external: [{ host: 'db.example.com', ports: [5432] }],
   rollout: RolloutStrategy.canary({
     steps: [
       { weight: 10, pause: Duration.seconds(30) },
@@ -24,6 +26,7 @@ export const checkoutApi = WebService.define({
       autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuPercent: 65 },
       resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '512Mi', memoryLimit: '1Gi' },
       env: { LOG_LEVEL: 'warn' },
+      external: [{ host: 'db.prod.example.com', ports: [5432] }],
     },
   },
 });

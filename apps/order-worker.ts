@@ -8,6 +8,8 @@ export const orderWorker = Worker.define({
   ports: [{ name: 'metrics', port: 9090 }],
   dependencies: ['checkout-api'],
   secrets: [{ secretName: 'order-queue' }],
+  // The order queue (RabbitMQ) the order-queue Secret's QUEUE_URL points at.
+  external: [{ host: 'mq.example.com', ports: [5672] }],
   environments: {
     prod: { enabled: false },
   },

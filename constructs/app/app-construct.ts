@@ -363,6 +363,7 @@ export abstract class AppConstruct extends Construct {
       callers: this.props.callers,
       dependencies: this.props.dependencies,
       peers: this.binding.peers,
+      external: this.settings.external,
     });
     new JsonObject(this.folder, 'network-policy', {
       ...CiliumNetworkPolicy.GVK,

@@ -6,11 +6,13 @@ import {
   targetCpuPercent,
   type AppProps,
   type AutoscalingOptions,
+  type ExternalEndpoint,
   type PortOptions,
 } from './props';
 import { sourceFiles } from '../contract/layout';
 import { DNS_1035_LABEL, DNS_LABEL, MAX_LABEL } from '../config/validate';
 import { type ProblemCollector } from '../errors';
+import { parseAddressBlock } from '../config/net';
 
 // A repository: registry host (optional) and path, lower case, no tag or digest.
 const REPOSITORY =
@@ -68,6 +70,8 @@ export interface ResolvedSettings {
   readonly resources: ResourceSizes;
   /** Environment variables (app, then override). */
   readonly env: Readonly<Record<string, string>>;
+  /** Destinations outside the cluster (the override's, else the app's). */
+  readonly external: readonly ExternalEndpoint[];
 }
 
 /**
@@ -128,6 +132,7 @@ export abstract class AppDefinition<P extends AppProps = AppProps> {
         ...override.resources,
       },
       env: { ...this.props.env, ...override.env },
+      external: override.external ?? this.props.external ?? [],
     };
   }
 
@@ -248,6 +253,21 @@ export abstract class AppDefinition<P extends AppProps = AppProps> {
       );
     }
 
+    const external: [string, readonly ExternalEndpoint[] | undefined][] = [
+      ['external', props.external],
+      ...Object.entries(props.environments ?? {}).map(
+        ([env, override]): [string, readonly ExternalEndpoint[] | undefined] => [
+          `environments.${env}.external`,
+          override.external,
+        ],
+      ),
+    ];
+    for (const [field, endpoints] of external) {
+      (endpoints ?? []).forEach((endpoint, i) =>
+        validateEndpoint(problems, subject, `${field}[${i}]`, endpoint),
+      );
+    }
+
     const known = new Set(environments.map((environment) => environment.name));
     for (const env of Object.keys(props.environments ?? {})) {
       if (!known.has(env)) {
@@ -266,4 +286,42 @@ export abstract class AppDefinition<P extends AppProps = AppProps> {
 
   /** Builds the app's construct for one environment. */
   public abstract build(scope: Construct, binding: AppBinding): AppConstruct;
+}
+
+const HOST =
+  /^(\*\.)?(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+
+/** One destination outside the cluster: a host or a CIDR, and TCP ports. */
+function validateEndpoint(
+  problems: ProblemCollector,
+  subject: string,
+  field: string,
+  endpoint: ExternalEndpoint,
+): void {
+  const given = [endpoint.host, endpoint.cidr].filter((value) => value !== undefined);
+  problems.check(given.length === 1, subject, field, 'must give exactly one of host and cidr');
+  if (endpoint.host !== undefined) {
+    problems.check(
+      HOST.test(endpoint.host),
+      subject,
+      `${field}.host`,
+      `must be a fully qualified DNS name, optionally with one leading '*.' (db.example.com, *.queue.example.com), got '${endpoint.host}'`,
+    );
+  }
+  if (endpoint.cidr !== undefined) {
+    const block = endpoint.cidr.includes('/') ? parseAddressBlock(endpoint.cidr) : 'no prefix';
+    problems.check(
+      typeof block !== 'string',
+      subject,
+      `${field}.cidr`,
+      `must be an IPv4 CIDR (10.30.0.0/24; a single address is /32), got '${endpoint.cidr}'`,
+    );
+  }
+  problems.check(
+    endpoint.ports.length > 0 &&
+      endpoint.ports.every((port) => Number.isInteger(port) && port >= 1 && port <= 65535),
+    subject,
+    `${field}.ports`,
+    `must list TCP ports from 1 to 65535, got [${endpoint.ports.join(', ')}]`,
+  );
 }

@@ -1,7 +1,7 @@
 // The rules of an app's CiliumNetworkPolicy, from its ports and the apps it talks to.
 import { MONITORING_NAMESPACE, PLATFORM_NAMESPACES } from '../contract/names';
 import type { PeerApp } from './definition';
-import type { PortOptions } from './props';
+import type { ExternalEndpoint, PortOptions } from './props';
 
 /** What an app's network rules are made from. */
 export interface NetworkPolicyInput {
@@ -28,6 +28,11 @@ export interface NetworkPolicyInput {
   readonly dependencies?: readonly string[];
   /** The apps enabled in the environment, by name; a peer missing here gets no rule. */
   readonly peers: ReadonlyMap<string, PeerApp>;
+  /**
+   * Destinations outside the cluster.
+   * @default []
+   */
+  readonly external?: readonly ExternalEndpoint[];
 }
 
 /** A CiliumNetworkPolicy's ingress and egress rules. */
@@ -83,6 +88,21 @@ export function networkPolicyRules(input: NetworkPolicyInput): NetworkPolicyRule
     const peer = input.peers.get(dependency);
     if (!peer || peer.ports.length === 0) continue;
     egress.push({ toEndpoints: [inNamespace(peer.namespace)], toPorts: tcp(peer.ports) });
+  }
+  // Outside the cluster: by name (Cilium learns the addresses from the DNS answers its proxy
+  // sees, which the DNS rule above enables) or by address block.
+  for (const endpoint of input.external ?? []) {
+    const toPorts = [
+      { ports: endpoint.ports.map((port) => ({ port: String(port), protocol: 'TCP' })) },
+    ];
+    if (endpoint.host !== undefined) {
+      const selector = endpoint.host.startsWith('*.')
+        ? { matchPattern: endpoint.host }
+        : { matchName: endpoint.host };
+      egress.push({ toFQDNs: [selector], toPorts });
+    } else if (endpoint.cidr !== undefined) {
+      egress.push({ toCIDRSet: [{ cidr: endpoint.cidr }], toPorts });
+    }
   }
   return { ingress, egress };
 }

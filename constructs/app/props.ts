@@ -84,6 +84,27 @@ export interface EnvironmentOverrides {
    * @default the app's autoscaling
    */
   readonly autoscaling?: AutoscalingOptions;
+  /**
+   * Destinations outside the cluster in this environment, replacing the app's.
+   * @default the app's external
+   */
+  readonly external?: readonly ExternalEndpoint[];
+}
+
+/** A destination outside the cluster: a host name or an address block, and its TCP ports. */
+export interface ExternalEndpoint {
+  /**
+   * DNS name (`db.example.com`), or a wildcard of one level (`*.queue.example.com`).
+   * @default - give `cidr` instead
+   */
+  readonly host?: string;
+  /**
+   * IPv4 address block (`10.30.0.0/24`, `10.30.0.5/32`).
+   * @default - give `host` instead
+   */
+  readonly cidr?: string;
+  /** TCP ports, 1..65535, at least one. */
+  readonly ports: readonly number[];
 }
 
 /** Where Prometheus scrapes the app's metrics. */
@@ -176,6 +197,14 @@ export interface AppProps {
    * @default [] - DNS only
    */
   readonly dependencies?: readonly string[];
+  /**
+   * Destinations outside the cluster the app connects to (its database, a queue, an API):
+   * egress to each, and nothing else outside. A host name becomes a Cilium `toFQDNs` rule,
+   * which Cilium resolves through the DNS lookups the app makes; a CIDR a `toCIDRSet` rule.
+   * Replaced whole by an environment's `external` (each environment has its own database).
+   * @default [] - nothing outside the cluster
+   */
+  readonly external?: readonly ExternalEndpoint[];
   /**
    * Metrics scraping.
    * @default port `http` (the first port), path `/metrics`, every 15 s
