@@ -40,8 +40,8 @@ export const LATEST_HASH_ARG = 'latest-hash';
  */
 export function renderAnalysisTemplate(scope: Construct, props: AnalysisTemplateProps): JsonObject {
   const { analysis } = props;
-  // A pod behind two Services (blue-green's active and preview) is scraped twice and weighs
-  // double in every sum; all those series are the new version's, so the result judges it alone.
+  // Every series is the new version's pods' (scraped once each by the app's PodMonitor), so
+  // the result judges the new version alone.
   const hashLabel = POD_TEMPLATE_HASH_LABEL.replace(/-/g, '_');
   const selector = `namespace="{{args.namespace}}",${hashLabel}="{{args.${LATEST_HASH_ARG}}}"`;
   const window = `${Math.max(60, 2 * analysis.intervalSeconds)}s`;

@@ -9,10 +9,7 @@ import {
   PodMonitor,
   toJson_PodMonitorProps,
 } from '../imports/prometheus-podmonitor-monitoring.coreos.com';
-import {
-  ServiceMonitor,
-  toJson_ServiceMonitorProps,
-} from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
+import {} from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
 import { ENVIRONMENT_LABEL, STANDARD_LABELS, TEAM_LABEL } from '../contract/labels';
 import type { AppBinding, AppDefinition, ResolvedSettings } from './definition';
 import { targetCpuPercent, type AppProps, type PortOptions } from './props';
@@ -297,32 +294,9 @@ export abstract class AppConstruct extends Construct {
   }
 
   /**
-   * ServiceMonitor scraping the app's Services (stable, canary and preview alike), labelling each
-   * series with its pod's template hash so an analysis can tell the versions apart.
-   */
-  protected serviceMonitor(portName: string): ServiceMonitor {
-    return new JsonObject(this.folder, 'service-monitor', {
-      ...ServiceMonitor.GVK,
-      ...toJson_ServiceMonitorProps({
-        metadata: this.metadata(this.definition.name),
-        spec: {
-          selector: { matchLabels: { ...this.selectorLabels } },
-          podTargetLabels: [POD_TEMPLATE_HASH_LABEL],
-          endpoints: [
-            {
-              port: portName,
-              path: this.props.metrics?.path ?? '/metrics',
-              interval: this.scrapeInterval,
-            },
-          ],
-        },
-      }),
-    });
-  }
-
-  /**
-   * PodMonitor scraping pods directly (apps without a Service). It copies the pod template hash
-   * label like the ServiceMonitor; Deployment pods have none, so it adds nothing there.
+   * PodMonitor scraping each pod once, whatever Services select it, labelling each series with
+   * its pod's template hash so an analysis can tell a rollout's versions apart (Deployment pods
+   * have none, so it adds nothing there).
    */
   protected podMonitor(portName: string): PodMonitor {
     return new JsonObject(this.folder, 'pod-monitor', {

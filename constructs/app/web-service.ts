@@ -125,7 +125,7 @@ export class WebServiceDefinition extends AppDefinition<WebServiceProps> {
  * An HTTP service in one environment: the foundation of every app plus a Deployment or
  * Argo Rollout (by its rollout template), its Services, an HTTPRoute on the environment's
  * listener of the cluster Gateway, an AnalysisTemplate for canary and blue-green, and a
- * ServiceMonitor. Refuses a rollout whose rollback bound exceeds the environment's limit.
+ * PodMonitor. Refuses a rollout whose rollback bound exceeds the environment's limit.
  */
 export class WebService extends AppConstruct {
   /** Declares a web service (the form apps/<name>.ts uses). */
@@ -151,7 +151,9 @@ export class WebService extends AppConstruct {
 
     for (const service of definition.serviceNames) this.service(service);
     this.route(httpPort, rollout.kind === 'canary');
-    const monitor = this.serviceMonitor(metricsPort.name);
+    // Pods, not Services: the stable and canary (or active and preview) Services select the
+    // same pods, so a ServiceMonitor scraped each of them once per Service.
+    const monitor = this.podMonitor(metricsPort.name);
     this.networkPolicy({ gatewayPorts: [httpPort], metricsPort });
     this.disruptionBudget();
 

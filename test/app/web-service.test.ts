@@ -203,8 +203,24 @@ describe('WebService with the blue-green template', () => {
 
   it('takes a custom host and scrapes the metrics port at the interval given', () => {
     expect(spec(inApp('prod', 'bg-app', 'HTTPRoute')).hostnames).toEqual(['www.example.com']);
-    const monitor = spec(inApp('prod', 'bg-app', 'ServiceMonitor'));
-    expect(monitor.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '10s' }]);
+    // One scrape per pod: a ServiceMonitor scraped a pod once per Service selecting it (stable
+    // and canary, active and preview) and doubled it in every sum.
+    expect(
+      objectsOf(tree).filter(
+        ({ object }) =>
+          object.kind === 'ServiceMonitor' && object.metadata.namespace?.endsWith('bg-app'),
+      ),
+    ).toEqual([]);
+    const monitor = spec(inApp('prod', 'bg-app', 'PodMonitor'));
+    expect(monitor.podMetricsEndpoints).toEqual([
+      { port: 'metrics', path: '/metrics', interval: '10s' },
+    ]);
+    expect(monitor.selector).toEqual({
+      matchLabels: {
+        'app.kubernetes.io/name': 'bg-app',
+        'app.kubernetes.io/instance': 'prod-bg-app',
+      },
+    });
     // the analysis selects the new version's series by this label
     expect(monitor.podTargetLabels).toEqual(['rollouts-pod-template-hash']);
   });
