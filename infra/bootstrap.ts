@@ -78,17 +78,40 @@ export function gatewayApiCrdsUrl(): string {
   return `${repository}/releases/download/${tag}/standard-install.yaml`;
 }
 
+/** The Gateway API CRDs Pulumi installed, once the manifest is read. */
+export interface GatewayApiCrds {
+  /** The release manifest: one Pulumi resource per CRD. */
+  readonly manifest: k8s.yaml.ConfigFile;
+  /** Its CRDs, for what must wait for them (Cilium). */
+  readonly crds: pulumi.Output<pulumi.CustomResource[]>;
+}
+
 /**
  * The Gateway API CRDs, before Cilium: Cilium's operator turns its Gateway controller on only
- * if the CRDs exist when it starts, and its chart ships none. Flux's crds layer later applies
- * the same CRDs (same tag) from Git and keeps them current.
+ * if the CRDs exist when it starts, and its chart ships none. Pulumi creates them once; Flux's
+ * crds layer applies the same CRDs (same tag) from Git and owns them from then on, so each CRD
+ * ignores later changes to all but its identity, and stays when the stack deletes it (deleting
+ * a CRD deletes every Gateway and HTTPRoute of the cluster). The v1 ConfigFile (read by the
+ * program) so these options apply per object.
  */
-export function installGatewayApiCrds(props: GatewayApiCrdsProps): k8s.yaml.v2.ConfigFile {
-  return new k8s.yaml.v2.ConfigFile(
-    `${props.cluster.name}-gateway-api-crds`,
-    { file: gatewayApiCrdsUrl() },
-    { provider: props.provider, dependsOn: props.dependsOn },
+export function installGatewayApiCrds(props: GatewayApiCrdsProps): GatewayApiCrds {
+  const manifest = new k8s.yaml.ConfigFile(
+    'gateway-api-crds',
+    {
+      file: gatewayApiCrdsUrl(),
+      resourcePrefix: props.cluster.name,
+      transformations: [
+        (object: Record<string, unknown>, options: pulumi.CustomResourceOptions) => {
+          // Children inherit the provider from the component, not its dependsOn.
+          options.dependsOn = props.dependsOn;
+          options.ignoreChanges = fluxOwnedFields(object);
+          options.retainOnDelete = true;
+        },
+      ],
+    },
+    { provider: props.provider },
   );
+  return { manifest, crds: manifest.resources.apply((resources) => Object.values(resources)) };
 }
 
 /** Props of {@link installCilium}. */
@@ -98,7 +121,7 @@ export interface CiliumInstallProps {
   /** Provider for the new cluster. */
   readonly provider: k8s.Provider;
   /** What must exist first (the kubeconfig read-back). */
-  readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+  readonly dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
 }
 
 /**

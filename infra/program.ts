@@ -4,6 +4,7 @@ import {
   bootstrapFlux,
   installCilium,
   installGatewayApiCrds,
+  type GatewayApiCrds,
   type FluxBootstrap,
 } from './bootstrap';
 import { clusterForStack } from './cluster';
@@ -40,7 +41,7 @@ export interface ClusterStack {
   /** Provider for the new cluster (from the read-back kubeconfig). */
   readonly provider: k8s.Provider;
   /** The Gateway API CRDs, installed before Cilium. */
-  readonly gatewayApiCrds: k8s.yaml.v2.ConfigFile;
+  readonly gatewayApiCrds: GatewayApiCrds;
   /** The Cilium release. */
   readonly cilium: k8s.helm.v3.Release;
   /** The Flux resources. */
@@ -79,7 +80,7 @@ export function defineStack(
     provider,
     dependsOn: [talos.kubeconfigCommand],
   });
-  const cilium = installCilium({ cluster, provider, dependsOn: [gatewayApiCrds] });
+  const cilium = installCilium({ cluster, provider, dependsOn: gatewayApiCrds.crds });
   const flux = bootstrapFlux({
     cluster,
     provider,

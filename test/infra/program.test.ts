@@ -53,6 +53,10 @@ const fluxObjects = (cluster: string): Registration[] =>
     (r) => r.parent === `${cluster}-flux` && r.type !== 'kubernetes:yaml:ConfigFile',
   );
 
+/** The Gateway API CRDs Pulumi applies (children of their ConfigFile). */
+const gatewayApiCrds = (cluster: string): Registration[] =>
+  of(cluster).filter((r) => r.parent === `${cluster}-gateway-api-crds`);
+
 /** Whether `from` depends on `to`, directly or through other resources. */
 function dependsOn(from: string, to: string, seen = new Set<string>()): boolean {
   if (seen.has(from)) return false;
@@ -67,7 +71,7 @@ describe.each([
   {
     cluster: 'dev',
     nodes: ['dev-cp-1'],
-    counts: { commands: 6, total: 25 },
+    counts: { commands: 6, total: 31 },
   },
   {
     cluster: 'prod',
@@ -79,12 +83,13 @@ describe.each([
       'prod-worker-2',
       'prod-worker-3',
     ],
-    counts: { commands: 16, total: 35 },
+    counts: { commands: 16, total: 41 },
   },
 ])('stack $cluster', ({ cluster, nodes, counts }) => {
   it('creates the Talos commands, the provider, Cilium, Flux, two Secrets and the sync objects', () => {
     // Flux: a ConfigFile and, from the stand-in manifest, the namespace, the ClusterRole, one
-    // CRD and the four core controllers' ServiceAccounts and Deployments.
+    // CRD and the four core controllers' ServiceAccounts and Deployments. Gateway API: a
+    // ConfigFile and its six CRDs.
     const byType = of(cluster).reduce<Record<string, number>>((acc, r) => {
       acc[r.type] = (acc[r.type] ?? 0) + 1;
       return acc;
@@ -92,12 +97,13 @@ describe.each([
     expect(byType).toEqual({
       'command:local:Command': counts.commands,
       'pulumi:providers:kubernetes': 1,
-      'kubernetes:yaml/v2:ConfigFile': 1,
       'kubernetes:helm.sh/v3:Release': 1,
-      'kubernetes:yaml:ConfigFile': 1,
+      // Flux's install manifest and the Gateway API release manifest.
+      'kubernetes:yaml:ConfigFile': 2,
       'kubernetes:core/v1:Namespace': 1,
       'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole': 1,
-      'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition': 1,
+      // Flux's stand-in CRD and the six standard-channel Gateway API CRDs.
+      'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition': 7,
       'kubernetes:core/v1:ServiceAccount': 4,
       'kubernetes:apps/v1:Deployment': 4,
       'kubernetes:core/v1:Secret': 2,
@@ -138,8 +144,12 @@ describe.each([
     expect(named(`${c}-kubeconfig`).dependsOn).toContain(`${c}-bootstrap`);
     expect(named(c).dependsOn).toContain(`${c}-kubeconfig`);
     // Cilium's operator enables its Gateway controller only if the Gateway API CRDs exist.
-    expect(named(`${c}-gateway-api-crds`).dependsOn).toContain(`${c}-kubeconfig`);
-    expect(named(`${c}-cilium`).dependsOn).toContain(`${c}-gateway-api-crds`);
+    const gatewayCrds = gatewayApiCrds(c);
+    expect(gatewayCrds).toHaveLength(6);
+    for (const crd of gatewayCrds) {
+      expect(crd.dependsOn).toContain(`${c}-kubeconfig`);
+      expect(named(`${c}-cilium`).dependsOn).toContain(crd.name);
+    }
     expect(dependsOn(`${c}-cilium`, `${c}-kubeconfig`)).toBe(true);
     // Every object of Flux's manifest waits for Cilium (the component's dependsOn would not
     // reach them); the Secrets and the sync objects wait for every one of them.
@@ -364,11 +374,19 @@ describe.each([
     }
   });
 
-  it('installs the Gateway API CRDs of the catalog tag, the ones Flux’s crds layer keeps', async () => {
+  it('installs the Gateway API CRDs of the catalog tag once, then leaves them to Flux’s crds layer', async () => {
     const { GIT_VERSIONS } = await import('../../constructs/platform/versions');
-    expect(named(`${cluster}-gateway-api-crds`).inputs.file).toBe(
+    expect(fetchedUrls).toContain(
       `https://github.com/kubernetes-sigs/gateway-api/releases/download/${GIT_VERSIONS.gatewayApiCrds.tag}/standard-install.yaml`,
     );
+    // One owner: Pulumi ignores all but each CRD's identity, and never deletes one (that would
+    // delete every Gateway and HTTPRoute of the cluster).
+    for (const crd of gatewayApiCrds(cluster)) {
+      expect(crd.retainOnDelete).toBe(true);
+      expect(crd.ignoreChanges).toEqual(
+        expect.arrayContaining(['metadata.labels', 'metadata.annotations', 'spec']),
+      );
+    }
   });
 
   it('installs Cilium as Flux will find it: release cilium in kube-system, same chart and values', async () => {

@@ -4,7 +4,13 @@
 import * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { ClusterStack } from '../../infra/program';
-import { FLUX_DISTRIBUTION } from '../../constructs/platform/versions';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FLUX_DISTRIBUTION, GIT_VERSIONS } from '../../constructs/platform/versions';
+import { OFFLINE_GIT_MANIFESTS } from '../../synth/cluster/git-sources';
+import { gatewayApiCrdsUrl } from '../../infra/bootstrap';
+import { crdsDir } from '../../synth/cluster/crds';
+import { REPO_ROOT } from '../../synth/paths';
 import type { ConfigSource } from '../../infra/stack-config';
 
 /** Pulumi's wire marker of a secret value. */
@@ -33,6 +39,8 @@ export interface Registration {
   readonly ignoreChanges: readonly string[];
   /** protect (`false` when not set). */
   readonly protect: boolean;
+  /** retainOnDelete (`false` when not set). */
+  readonly retainOnDelete: boolean;
 }
 
 /** Whether a wire value is a secret. */
@@ -71,6 +79,7 @@ interface RawRequest {
   getAdditionalsecretoutputsList(): string[];
   getIgnorechangesList(): string[];
   getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
 }
 interface Monitor {
   registerResource(request: RawRequest, callback: (...args: unknown[]) => void): void;
@@ -125,11 +134,32 @@ export const FLUX_INSTALL_FIXTURE: readonly Record<string, unknown>[] = [
 /** The URLs the program fetched (the v1 ConfigFile reads its manifest in the program). */
 export const fetchedUrls: string[] = [];
 
-/** Serves the stand-in install manifest at its release URL; any other URL fails. */
+/**
+ * The Gateway API release manifest of the pinned tag, from the offline CRD mirror (the same
+ * CRD files the release's standard-install.yaml holds).
+ */
+export function gatewayApiManifest(): string {
+  const { repository, tag } = GIT_VERSIONS.gatewayApiCrds;
+  const offline = OFFLINE_GIT_MANIFESTS.find(
+    (entry) => entry.repository === repository && entry.tag === tag,
+  );
+  if (!offline)
+    throw new Error(`no offline copy of ${repository} ${tag} in synth/cluster/git-sources.ts`);
+  const folder = path.join(crdsDir(REPO_ROOT), offline.crdsFolder);
+  return fs
+    .readdirSync(folder)
+    .filter((file) => file.endsWith('.yaml'))
+    .sort()
+    .map((file) => fs.readFileSync(path.join(folder, file), 'utf8'))
+    .join('\n---\n');
+}
+
+/** Serves the stand-in install manifests at their release URLs; any other URL fails. */
 function mockFetch(): void {
   jest.spyOn(globalThis, 'fetch').mockImplementation((input) => {
     const url = input instanceof Request ? input.url : String(input);
     fetchedUrls.push(url);
+    if (url === gatewayApiCrdsUrl()) return Promise.resolve(new Response(gatewayApiManifest()));
     if (url !== FLUX_DISTRIBUTION.installManifest) {
       return Promise.resolve(new Response('', { status: 404, statusText: 'Not Found' }));
     }
@@ -182,6 +212,7 @@ export async function installMocks(stack = 'dev'): Promise<Registration[]> {
       additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
       ignoreChanges: request.getIgnorechangesList(),
       protect: request.getProtect() ?? false,
+      retainOnDelete: request.getRetainondelete() ?? false,
     });
     register(request, callback);
   };
@@ -228,6 +259,7 @@ export function configSource(
 /** Every resource a stack declares, in the order the program builds them. */
 export async function stackResources(stack: ClusterStack): Promise<pulumi.Resource[]> {
   const fluxObjects = await valueOf(stack.flux.controllerObjects);
+  const gatewayCrds = await valueOf(stack.gatewayApiCrds.crds);
   return [
     stack.talos.secrets,
     stack.talos.talosconfigCommand,
@@ -235,7 +267,8 @@ export async function stackResources(stack: ClusterStack): Promise<pulumi.Resour
     stack.talos.bootstrap,
     stack.talos.kubeconfigCommand,
     stack.provider,
-    stack.gatewayApiCrds,
+    stack.gatewayApiCrds.manifest,
+    ...gatewayCrds,
     stack.cilium,
     stack.flux.controllers,
     ...fluxObjects,
