@@ -75,4 +75,34 @@ export interface CertManagerSettings extends ComponentSettings<CertManagerValues
    *   CertificateAuthority.privateCa() on production ones
    */
   readonly authority?: CertificateAuthority;
+  /**
+   * Publicly trusted certificates (ACME, e.g. Let's Encrypt) for the listeners of the given
+   * environments; the platform listener and the other environments keep the cluster's
+   * authority (a private CA suits internal domains).
+   * @default - no ACME: every listener uses the cluster's authority
+   */
+  readonly acme?: AcmeSettings;
+}
+
+/**
+ * An ACME ClusterIssuer (`<cluster>-acme`). The Gateway's listeners take wildcard certificates
+ * (`*.<environment domain>`), which ACME issues only through DNS-01, so the solver is DNS:
+ * Cloudflare's API, with a token from an encrypted Secret.
+ */
+export interface AcmeSettings {
+  /** Account email: the CA writes here about expiring certificates and policy changes. */
+  readonly email: string;
+  /**
+   * ACME directory URL.
+   * @default 'https://acme-v02.api.letsencrypt.org/directory' (Let's Encrypt production)
+   */
+  readonly server?: string;
+  /**
+   * DNS-01 through Cloudflare: the Secret in cert-manager's namespace holding an API token
+   * allowed to edit the zones' DNS (key `api-token`), encrypted in
+   * `secrets/<cluster>/cert-manager/` like every other Secret.
+   */
+  readonly cloudflare: { readonly apiTokenSecret: string };
+  /** The environments (of this cluster) whose listener certificates come from ACME. */
+  readonly environments: readonly string[];
 }

@@ -18,6 +18,7 @@ import {
   type CertManagerValues,
   CertificateAuthority,
   type CertManagerSettings,
+  type AcmeSettings,
 } from '../config/cert-manager';
 import { PLATFORM_NAMESPACES } from '../contract/names';
 
@@ -28,6 +29,17 @@ import { PLATFORM_NAMESPACES } from '../contract/names';
  */
 export function clusterIssuerName(cluster: ClusterConfig): string {
   return authorityOf(cluster).kind === 'private-ca' ? `${cluster.name}-ca` : 'selfsigned';
+}
+
+/** Let's Encrypt's production directory, the default ACME server. */
+export const LETS_ENCRYPT = 'https://acme-v02.api.letsencrypt.org/directory';
+
+/** The ClusterIssuer of an environment's listener: ACME where the cluster asks, else its own. */
+export function listenerIssuerName(cluster: ClusterConfig, environment?: string): string {
+  const acme = cluster.platform?.certManager?.acme;
+  return environment !== undefined && acme?.environments.includes(environment)
+    ? `${cluster.name}-acme`
+    : clusterIssuerName(cluster);
 }
 
 function authorityOf(cluster: ClusterConfig): CertificateAuthority {
@@ -57,6 +69,43 @@ function deploymentDefaults(replicas: number, memory: string): CertManagerDeploy
 }
 
 /** Rejects values that would install but then break the cluster. */
+function validateAcme(
+  cluster: ClusterConfig,
+  environments: readonly string[],
+  acme: AcmeSettings,
+): void {
+  const problems = new ProblemCollector();
+  const subject = `cluster '${cluster.name}'`;
+  const field = 'platform.certManager.acme';
+  problems.check(
+    /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(acme.email),
+    subject,
+    `${field}.email`,
+    `must be an email address, got '${acme.email}'`,
+  );
+  problems.check(
+    acme.server === undefined || /^https:\/\/\S+$/.test(acme.server),
+    subject,
+    `${field}.server`,
+    `must be an https:// ACME directory URL, got '${acme.server ?? ''}'`,
+  );
+  problems.check(
+    acme.environments.length > 0,
+    subject,
+    `${field}.environments`,
+    'must name at least one environment of the cluster',
+  );
+  for (const environment of acme.environments) {
+    problems.check(
+      environments.includes(environment),
+      subject,
+      `${field}.environments`,
+      `'${environment}' is not an environment of cluster ${cluster.name} (its environments: ${environments.join(', ')})`,
+    );
+  }
+  problems.throwIfAny();
+}
+
 function validateValues(clusterName: string, values: CertManagerValues): void {
   const problems = new ProblemCollector();
   const subject = `cluster '${clusterName}'`;
@@ -102,6 +151,20 @@ export class CertManager extends PlatformComponent {
     name: 'cert-manager',
     namespace: PLATFORM_NAMESPACES.certManager,
     sourceFile: 'constructs/platform/cert-manager.ts',
+    // The ACME DNS-01 solver's API token, when a cluster uses ACME.
+    needsSecrets: (cluster) => {
+      const acme = cluster.platform?.certManager?.acme;
+      return acme
+        ? [
+            {
+              namespace: PLATFORM_NAMESPACES.certManager,
+              name: acme.cloudflare.apiTokenSecret,
+              keys: ['api-token'],
+              purpose: 'the Cloudflare API token of the ACME DNS-01 solver',
+            },
+          ]
+        : [];
+    },
   };
 
   /** The chart values rendered into the HelmRelease (defaults merged with overrides). */
@@ -125,6 +188,34 @@ export class CertManager extends PlatformComponent {
     // Certificates name their issuer through clusterIssuerName(), which needs no instance.
     const authority = props.settings?.authority ?? authorityOf(props.cluster);
     this.addIssuers(props.cluster.name, authority);
+    const acme = props.settings?.acme;
+    if (acme) {
+      validateAcme(
+        props.cluster,
+        props.environments.map(({ name }) => name),
+        acme,
+      );
+      new ClusterIssuer(this.configs, 'acme', {
+        metadata: { name: `${props.cluster.name}-acme` },
+        spec: {
+          acme: {
+            email: acme.email,
+            server: acme.server ?? LETS_ENCRYPT,
+            // The account key: cert-manager creates it on first registration.
+            privateKeySecretRef: { name: `${props.cluster.name}-acme-account` },
+            solvers: [
+              {
+                dns01: {
+                  cloudflare: {
+                    apiTokenSecretRef: { name: acme.cloudflare.apiTokenSecret, key: 'api-token' },
+                  },
+                },
+              },
+            ],
+          },
+        },
+      });
+    }
   }
 
   private addIssuers(clusterName: string, authority: CertificateAuthority): void {

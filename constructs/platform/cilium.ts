@@ -14,7 +14,7 @@ import {
   GatewaySpecListenersTlsMode,
 } from '../imports/gateway-gateway-gateway.networking.k8s.io';
 import { ServiceMonitor } from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
-import { clusterIssuerName } from './cert-manager';
+import { listenerIssuerName } from './cert-manager';
 import {
   PlatformComponent,
   PodSecurityLevel,
@@ -207,11 +207,13 @@ export class Cilium extends PlatformComponent {
     ].sort();
     const listeners = [
       ...environments.map((env) => ({
+        environment: env.name as string | undefined,
         name: environmentListener(env.name),
         domain: env.domain,
         selector: { matchLabels: { [ENVIRONMENT_LABEL]: env.name, [APP_NAMESPACE_LABEL]: 'true' } },
       })),
       {
+        environment: undefined,
         name: PLATFORM_LISTENER,
         domain: cluster.domain,
         selector: {
@@ -221,7 +223,7 @@ export class Cilium extends PlatformComponent {
         },
       },
     ];
-    const issuer = clusterIssuerName(cluster);
+
     // Without cert-manager the listeners' Secrets are provided out of band, under the same names.
     const certificates = isComponentEnabled(cluster, 'certManager') ? listeners : [];
     for (const listener of certificates) {
@@ -230,7 +232,11 @@ export class Cilium extends PlatformComponent {
         spec: {
           secretName: `${listener.name}-tls`,
           dnsNames: [`*.${listener.domain}`, listener.domain],
-          issuerRef: { name: issuer, kind: 'ClusterIssuer', group: 'cert-manager.io' },
+          issuerRef: {
+            name: listenerIssuerName(cluster, listener.environment),
+            kind: 'ClusterIssuer',
+            group: 'cert-manager.io',
+          },
         },
       });
     }

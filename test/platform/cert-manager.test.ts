@@ -1,4 +1,5 @@
 import { ConfigError } from '../../constructs/errors';
+import { sharedValidator } from '../../synth/cluster/schema';
 import { clusterIssuerName } from '../../constructs/platform/cert-manager';
 import { CHART_VERSIONS } from '../../constructs/platform/versions';
 import { loadConfig } from '../../environments';
@@ -199,5 +200,92 @@ describe('CertManager', () => {
         "cluster 'prod' platform.certManager.values.crds.enabled: must stay true: the configs layer creates ClusterIssuers, whose CRDs this chart installs",
       );
     });
+  });
+});
+
+describe('ACME certificates for public environments', () => {
+  const acme = {
+    email: 'platform@example.com',
+    cloudflare: { apiTokenSecret: 'cloudflare-api-token' },
+    environments: ['prod'],
+  };
+  const token = { namespace: 'cert-manager', name: 'cloudflare-api-token', providedBy: 'a test' };
+  const withAcme = (settings: Record<string, unknown>, external = [token]) => {
+    const reference = loadConfig();
+    return {
+      ...reference,
+      clusters: reference.clusters.map((cluster) =>
+        cluster.name === 'prod'
+          ? {
+              ...cluster,
+              secrets: { ...cluster.secrets, external },
+              platform: { ...cluster.platform, certManager: { acme: settings as never } },
+            }
+          : cluster,
+      ),
+    };
+  };
+  const render = (settings: Record<string, unknown>, external = [token]) =>
+    renderTree(withAcme(settings, external), ['prod']);
+  const errorOf = (settings: Record<string, unknown>, external = [token]) => {
+    try {
+      render(settings, external);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error('expected the configuration to be rejected');
+  };
+
+  it("issues the prod listener's wildcard certificate through DNS-01; the platform's keeps the private CA", () => {
+    const tree = render(acme);
+    const issuer = findObject(
+      tree,
+      'platform/prod/configs/cert-manager/',
+      'ClusterIssuer',
+      'prod-acme',
+    );
+    expect(issuer.spec).toEqual({
+      acme: {
+        email: 'platform@example.com',
+        server: 'https://acme-v02.api.letsencrypt.org/directory',
+        privateKeySecretRef: { name: 'prod-acme-account' },
+        solvers: [
+          {
+            dns01: {
+              cloudflare: { apiTokenSecretRef: { name: 'cloudflare-api-token', key: 'api-token' } },
+            },
+          },
+        ],
+      },
+    });
+    expect(sharedValidator().validate(issuer)).toEqual([]);
+    const issuerOf = (name: string) =>
+      (
+        findObject(tree, 'platform/prod/configs/cilium/', 'Certificate', name).spec as {
+          issuerRef: { name: string };
+        }
+      ).issuerRef.name;
+    expect(issuerOf('https-prod')).toBe('prod-acme');
+    expect(issuerOf('https-platform')).toBe('prod-ca');
+  });
+
+  it('needs the DNS API token as a Secret, encrypted or declared external', () => {
+    expect(errorOf(acme, [])).toContain(
+      "cluster 'prod' secrets (component cert-manager): Secret cert-manager/cloudflare-api-token (the Cloudflare API token of the ACME DNS-01 solver, keys api-token) is neither encrypted in secrets/prod/cert-manager/cloudflare-api-token.yaml nor declared external",
+    );
+  });
+
+  it('refuses a bad email, a plain-http server and an environment of another cluster', () => {
+    expect(
+      errorOf({ ...acme, email: 'platform', server: 'http://acme.example', environments: ['dev'] }),
+    ).toBe(
+      [
+        '3 problems:',
+        "  - cluster 'prod' platform.certManager.acme.email: must be an email address, got 'platform'",
+        "  - cluster 'prod' platform.certManager.acme.server: must be an https:// ACME directory URL, got 'http://acme.example'",
+        "  - cluster 'prod' platform.certManager.acme.environments: 'dev' is not an environment of cluster prod (its environments: prod)",
+      ].join('\n'),
+    );
   });
 });
