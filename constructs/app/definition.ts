@@ -268,6 +268,27 @@ export abstract class AppDefinition<P extends AppProps = AppProps> {
       );
     }
 
+    // A credential in plain env lands in Git and in `kubectl describe`: it belongs in a Secret.
+    const plainEnv: [string, Readonly<Record<string, string>> | undefined][] = [
+      ['env', props.env],
+      ...Object.entries(props.environments ?? {}).map(
+        ([env, override]): [string, Readonly<Record<string, string>> | undefined] => [
+          `environments.${env}.env`,
+          override.env,
+        ],
+      ),
+    ];
+    for (const [field, variables] of plainEnv) {
+      for (const name of Object.keys(variables ?? {})) {
+        problems.check(
+          !CREDENTIAL_NAME.test(name),
+          subject,
+          `${field}.${name}`,
+          `looks like a credential (its name has PASSWORD, TOKEN, SECRET, KEY or CREDENTIAL): put it in a Secret (\`npm run secret -- set --app ${props.name} ...\`) and reference it in secrets, not in plain env`,
+        );
+      }
+    }
+
     const known = new Set(environments.map((environment) => environment.name));
     for (const env of Object.keys(props.environments ?? {})) {
       if (!known.has(env)) {
@@ -287,6 +308,10 @@ export abstract class AppDefinition<P extends AppProps = AppProps> {
   /** Builds the app's construct for one environment. */
   public abstract build(scope: Construct, binding: AppBinding): AppConstruct;
 }
+
+/** Names of variables that hold credentials (`DB_PASSWORD`, `API_TOKEN`, `AWS_SECRET_ACCESS_KEY`, `SIGNING_KEY`). */
+const CREDENTIAL_NAME =
+  /(PASSWORD|PASSWD|TOKEN|SECRET|CREDENTIAL|(^|_)(API|PRIVATE|ACCESS|SIGNING)?_?KEY$)/i;
 
 const HOST =
   /^(\*\.)?(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;

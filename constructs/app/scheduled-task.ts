@@ -7,6 +7,9 @@ import { JsonObject } from '../json-object';
 import { type ProblemCollector } from '../errors';
 import { isCronSchedule } from '../cron';
 
+/** Longest CronJob name Kubernetes accepts. */
+const CRONJOB_NAME_MAX = 52;
+
 /** The declaration of a scheduled task, as apps/<name>.ts exports it. */
 export class ScheduledTaskDefinition extends AppDefinition<ScheduledTaskProps & AppProps> {
   public constructor(props: ScheduledTaskProps) {
@@ -18,7 +21,7 @@ export class ScheduledTaskDefinition extends AppDefinition<ScheduledTaskProps & 
     return [];
   }
 
-  /** A scheduled task's rule: its schedule is a cron expression. */
+  /** A scheduled task's rules: its schedule is a cron expression, its name fits a CronJob. */
   protected override validateKind(problems: ProblemCollector, subject: string): void {
     const schedule = this.props.schedule;
     problems.check(
@@ -26,6 +29,14 @@ export class ScheduledTaskDefinition extends AppDefinition<ScheduledTaskProps & 
       subject,
       'schedule',
       `must be a five-field cron expression like '0 3 * * *', got '${schedule}'`,
+    );
+    // The CronJob controller appends an 11-character suffix to the Job names it creates, so
+    // Kubernetes refuses a CronJob name longer than 52 characters.
+    problems.check(
+      this.name.length <= CRONJOB_NAME_MAX,
+      subject,
+      'name',
+      `must be at most ${CRONJOB_NAME_MAX} characters for a scheduled task (its CronJob's Jobs get an 11-character suffix), got ${this.name.length}`,
     );
   }
 

@@ -34,6 +34,41 @@ describe('bad app input: one clear message naming app, environment, field and ru
     );
   });
 
+  it("a credential in plain env, the app-wide or an environment's", () => {
+    expect(
+      renderError([
+        web({
+          env: { LOG_LEVEL: 'info', DB_PASSWORD: 'hunter2' },
+          environments: { prod: { env: { STRIPE_API_KEY: 'sk_live' } } },
+        }),
+      ]),
+    ).toBe(
+      [
+        '2 problems:',
+        "  - app 'shop' env.DB_PASSWORD: looks like a credential (its name has PASSWORD, TOKEN, SECRET, KEY or CREDENTIAL): put it in a Secret (`npm run secret -- set --app shop ...`) and reference it in secrets, not in plain env",
+        "  - app 'shop' environments.prod.env.STRIPE_API_KEY: looks like a credential (its name has PASSWORD, TOKEN, SECRET, KEY or CREDENTIAL): put it in a Secret (`npm run secret -- set --app shop ...`) and reference it in secrets, not in plain env",
+      ].join('\n'),
+    );
+    // Names that merely contain the letters pass.
+    expect(() => renderApps([web({ env: { MONKEY_MODE: 'on', KEYBOARD: 'us' } })])).not.toThrow();
+  });
+
+  it('a scheduled task whose CronJob name Kubernetes would refuse (over 52 characters)', () => {
+    const name = `nightly-${'x'.repeat(45)}`;
+    expect(
+      renderError([
+        ScheduledTask.define({
+          name,
+          team: 'web',
+          image: 'registry.example.com/web/report',
+          schedule: '0 3 * * *',
+        }),
+      ]),
+    ).toBe(
+      `app '${name}' name: must be at most 52 characters for a scheduled task (its CronJob's Jobs get an 11-character suffix), got 53`,
+    );
+  });
+
   it('a name starting with a digit, which no Service may have (DNS-1035)', () => {
     expect(renderError([web({ name: '9lives' })])).toBe(
       "app '9lives' name: must be a DNS-1035 label (a lower-case letter first, then lower-case letters, digits and '-', ending in a letter or digit), got '9lives'",
