@@ -191,13 +191,43 @@ export abstract class AppDefinition<P extends AppProps = AppProps> {
         `ports[${i}].port`,
         `must be from 1 to 65535, got ${port.port}`,
       );
+      // Kubernetes' IANA_SVC_NAME: a DNS label of at most 15 characters with a letter, no '--'.
       problems.check(
-        DNS_LABEL.test(port.name) && port.name.length <= 15,
+        DNS_LABEL.test(port.name) &&
+          port.name.length <= 15 &&
+          /[a-z]/.test(port.name) &&
+          !port.name.includes('--'),
         subject,
         `ports[${i}].name`,
-        `must be a DNS-1123 label of at most 15 characters, got '${port.name}'`,
+        `must be an IANA service name (a DNS-1123 label of at most 15 characters with at least one letter and no '--'), got '${port.name}'`,
       );
     });
+    const budget = props.disruptionBudget;
+    if (budget) {
+      problems.check(
+        budget.minAvailable === undefined || budget.maxUnavailable === undefined,
+        subject,
+        'disruptionBudget',
+        'give minAvailable or maxUnavailable, not both (a PodDisruptionBudget takes one)',
+      );
+      const { maxUnavailable, minAvailable } = budget;
+      if (maxUnavailable !== undefined) {
+        problems.check(
+          Number.isInteger(maxUnavailable) && maxUnavailable >= 1,
+          subject,
+          'disruptionBudget.maxUnavailable',
+          `must be a whole number of at least 1 (0 blocks every node drain and every Talos upgrade), got ${maxUnavailable}`,
+        );
+      }
+      if (minAvailable !== undefined) {
+        problems.check(
+          Number.isInteger(minAvailable) && minAvailable >= 0,
+          subject,
+          'disruptionBudget.minAvailable',
+          `must be a whole number of at least 0, got ${minAvailable}`,
+        );
+      }
+    }
     const seenPorts = new Map<string, number>();
     ports.forEach((port, i) => {
       const keys = [

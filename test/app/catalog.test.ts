@@ -69,6 +69,31 @@ describe('bad app input: one clear message naming app, environment, field and ru
     );
   });
 
+  it('a port name Kubernetes refuses (all digits, a double dash) and a budget that blocks drains', () => {
+    expect(
+      renderError([
+        web({
+          ports: [
+            { name: '8080', port: 8080 },
+            { name: 'web--api', port: 8081 },
+          ],
+          metrics: { port: '8080' },
+          disruptionBudget: { maxUnavailable: 0 },
+        }),
+      ]),
+    ).toBe(
+      [
+        '3 problems:',
+        "  - app 'shop' ports[0].name: must be an IANA service name (a DNS-1123 label of at most 15 characters with at least one letter and no '--'), got '8080'",
+        "  - app 'shop' ports[1].name: must be an IANA service name (a DNS-1123 label of at most 15 characters with at least one letter and no '--'), got 'web--api'",
+        "  - app 'shop' disruptionBudget.maxUnavailable: must be a whole number of at least 1 (0 blocks every node drain and every Talos upgrade), got 0",
+      ].join('\n'),
+    );
+    expect(renderError([web({ disruptionBudget: { minAvailable: 0, maxUnavailable: 1 } })])).toBe(
+      "app 'shop' disruptionBudget: give minAvailable or maxUnavailable, not both (a PodDisruptionBudget takes one)",
+    );
+  });
+
   it('a name starting with a digit, which no Service may have (DNS-1035)', () => {
     expect(renderError([web({ name: '9lives' })])).toBe(
       "app '9lives' name: must be a DNS-1035 label (a lower-case letter first, then lower-case letters, digits and '-', ending in a letter or digit), got '9lives'",
