@@ -193,7 +193,7 @@ export class RookCeph extends PlatformComponent {
     this.production = cluster.tier === ClusterTier.PRODUCTION;
     // Deleting the namespace deletes the Ceph cluster's objects and, with them, the data.
     keepOnPrune(ApiObject.of(this.controllers.node.findChild('namespace')));
-    validate(cluster, this.replication, this.monitors);
+    validate(cluster, this.replication, this.monitors, settings.replication !== undefined);
 
     const defaults: RookCephValues = {
       crds: { enabled: false },
@@ -364,7 +364,12 @@ export class RookCeph extends PlatformComponent {
   }
 }
 
-function validate(cluster: ClusterConfig, replication: number, monitors: number): void {
+function validate(
+  cluster: ClusterConfig,
+  replication: number,
+  monitors: number,
+  explicitReplication: boolean,
+): void {
   const problems = new ProblemCollector();
   const subject = `cluster '${cluster.name}'`;
   const withDisks = storageNodes(cluster);
@@ -380,6 +385,17 @@ function validate(cluster: ClusterConfig, replication: number, monitors: number)
     subject,
     'platform.rookCeph.replication',
     `${replication} copies need as many nodes with storageDevices, but only ${withDisks.length} carry disks (${names || 'none'})`,
+  );
+  // Production never drops below three copies by itself: with fewer disks the default would
+  // quietly become one copy, and a lost disk would lose data.
+  problems.check(
+    cluster.tier !== ClusterTier.PRODUCTION ||
+      explicitReplication ||
+      withDisks.length === 0 ||
+      replication >= 3,
+    subject,
+    'platform.rookCeph.replication',
+    `a production cluster keeps 3 copies of its data, but it has ${withDisks.length} node(s) with storageDevices (${names || 'none'}), so it would silently get ${replication}; add disks to 3 nodes, or set platform.rookCeph.replication to ${replication} to choose it knowingly`,
   );
   problems.check(
     Number.isInteger(monitors) && monitors % 2 === 1 && monitors <= cluster.nodes.length,

@@ -130,6 +130,8 @@ describe('ArgoCd', () => {
         nodes: cluster.nodes.filter(
           (node) => !['prod-worker-2', 'prod-worker-3'].includes(node.name),
         ),
+        // One disk left: Ceph's single copy chosen knowingly, so only Argo CD's rule is at stake.
+        platform: { ...cluster.platform, rookCeph: { replication: 1 } },
       }));
       expect(renderError(config)).toContain(
         "cluster 'prod' platform.argocd.values.redis-ha.enabled: Redis HA spreads 3 replicas over separate nodes that run workloads, but the cluster has 1",

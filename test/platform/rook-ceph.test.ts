@@ -1,4 +1,5 @@
 import { CephCluster } from '../../constructs/imports/rook-ceph.rook.io';
+import { renderTree } from '../../synth/render';
 import { findObject, objectsOf, referenceTree } from '../support/tree';
 import {
   configWithCluster,
@@ -217,6 +218,35 @@ describe('RookCeph', () => {
   });
 
   describe('bad input', () => {
+    it('refuses a production cluster that would silently drop to fewer than 3 copies', () => {
+      // Regression: prod with disks on one node got size 1 and exit 0.
+      const oneDisk = configWithCluster('prod', (cluster) => {
+        const first = cluster.nodes.find((node) => (node.storageDevices ?? []).length > 0)!;
+        return {
+          ...cluster,
+          nodes: cluster.nodes.map((node) =>
+            node === first ? node : { ...node, storageDevices: [] },
+          ),
+        };
+      });
+      const first = oneDisk.clusters
+        .find((c) => c.name === 'prod')!
+        .nodes.find((n) => (n.storageDevices ?? []).length > 0)!;
+      expect(renderError(oneDisk)).toBe(
+        `cluster 'prod' platform.rookCeph.replication: a production cluster keeps 3 copies of its data, but it has 1 node(s) with storageDevices (${first.name}), so it would silently get 1; add disks to 3 nodes, or set platform.rookCeph.replication to 1 to choose it knowingly`,
+      );
+      // Chosen knowingly, it renders.
+      const chosen = {
+        ...oneDisk,
+        clusters: oneDisk.clusters.map((c) =>
+          c.name === 'prod'
+            ? { ...c, platform: { ...c.platform, rookCeph: { replication: 1 } } }
+            : c,
+        ),
+      };
+      expect(() => renderTree(chosen, ['prod'])).not.toThrow();
+    });
+
     it('refuses a replication larger than the nodes carrying disks', () => {
       expect(platformError('dev', { rookCeph: { replication: 3 } })).toBe(
         "cluster 'dev' platform.rookCeph.replication: 3 copies need as many nodes with storageDevices, but only 1 carry disks (dev-cp-1)",
