@@ -1,7 +1,7 @@
 // Images check and the image list: every image the cluster pulls is pinned (a tag other than
 // `latest`, or a digest). The same list is what an air-gapped cluster must mirror.
 import { compareStrings } from '../../constructs/order';
-import { describe, type ClusterObject } from './objects';
+import { describe, type ClusterObject, isRecord } from './objects';
 import { podTemplates } from './pods';
 import type { ClusterProblem } from './problems';
 
@@ -14,9 +14,6 @@ export interface ImageUse {
   /** Field path of the reference. */
   readonly path: string;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Every image reference of the cluster: containers of every pod template (init and ephemeral

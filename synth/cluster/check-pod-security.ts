@@ -3,7 +3,7 @@
 // podSecurity rules that are in Enforce, after the cluster's PolicyExceptions and Kyverno's own
 // resource filters. Models our ClusterPolicies' rules (podSecurity with a namespace selector), not
 // a general Kyverno engine.
-import { describe, type ClusterObject, type KubeObject } from './objects';
+import { describe, type ClusterObject, type KubeObject, isRecord, wildcard } from './objects';
 import {
   namespacePodSecurityLevel,
   podSecurityViolations,
@@ -35,17 +35,6 @@ interface CheckedPod {
   readonly labels: Readonly<Record<string, string>>;
   readonly namespace: string;
   readonly spec: PodSpecLike;
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function wildcard(pattern: string): RegExp {
-  const escaped = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
 }
 
 /** The name the controller gives a workload's pods, with stand-ins for the generated parts. */

@@ -2,7 +2,7 @@
 // StorageClass, namespace, Flux source or provider, Argo CD project, cert-manager issuer) exists
 // among the cluster's objects, is created by a controller from an object that exists (a
 // Certificate's Secret), or is declared as created at run time by a component's operator.
-import { describe, type ClusterObject, type KubeObject } from './objects';
+import { describe, type ClusterObject, type KubeObject, isRecord, wildcard } from './objects';
 import { podTemplates } from './pods';
 import type { ClusterProblem } from './problems';
 
@@ -27,21 +27,10 @@ const PER_NAMESPACE: readonly { kind: string; name: string }[] = [
   { kind: 'ConfigMap', name: 'kube-root-ca.crt' },
 ];
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 const asRecord = (value: unknown): Record<string, unknown> => (isRecord(value) ? value : {});
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : undefined;
-
-function wildcard(pattern: string): RegExp {
-  const escaped = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
-}
 
 /** Objects a controller creates from each object of a kind, whatever component runs it. */
 const DERIVED: readonly {

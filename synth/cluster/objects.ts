@@ -113,6 +113,19 @@ export function asApplied(object: KubeObject): KubeObject {
   return applied as KubeObject;
 }
 
+/** Whether a parsed YAML value is a map. */
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A name pattern with `*` and `?` (Kyverno's and our declarations' form) as an anchored regex. */
+export function wildcard(pattern: string): RegExp {
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`);
+}
+
 /** `kind namespace/name` (or `kind name` when cluster-scoped), for messages. */
 export function describe(entry: Pick<ClusterObject, 'object' | 'namespace'>): string {
   const name = entry.object.metadata?.name ?? '?';

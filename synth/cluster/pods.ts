@@ -1,5 +1,5 @@
 // The pod templates of workload objects, wherever a kind keeps them.
-import type { ClusterObject } from './objects';
+import { isRecord, type ClusterObject } from './objects';
 
 /** A pod template inside an object. */
 export interface PodTemplate {
@@ -24,9 +24,6 @@ const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
   Rollout: ['spec', 'template'],
 };
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The pod template of an object, or undefined when its kind has none. */
 export function podTemplateOf(owner: ClusterObject): PodTemplate | undefined {

@@ -11,11 +11,11 @@ import { isComponentEnabled, type ComponentKey } from '../../constructs/config/s
 import { environmentsOf, type PlatformConfig } from '../../constructs/config/types';
 import { FLUX_NAMESPACE } from '../../constructs/contract/names';
 import { secretPath } from '../../constructs/contract/secrets';
-import { ConfigError, ProblemCollector } from '../../constructs/errors';
+import { ProblemCollector } from '../../constructs/errors';
 import { compareStrings } from '../../constructs/order';
 import { PLATFORM_COMPONENTS } from '../../constructs/platform/platform';
-import { decryptSops, encryptSops, reencryptSops, SopsError } from './sops';
-import { neededSecrets, readSecretsTree, type EncryptedSecret } from './tree';
+import { decryptSops, encryptSops, reencryptSops } from './sops';
+import { neededSecrets, readSecretsTree, sameSet, type EncryptedSecret } from './tree';
 
 export const USAGE = `usage: npm run secret -- <command> [options]
 
@@ -279,7 +279,7 @@ function list(values: Record<string, unknown>, io: SecretIo): number {
   for (const cluster of clusters) {
     const own = all.filter((secret) => secret.cluster === cluster.name);
     const stale = (secret: EncryptedSecret) =>
-      [...secret.recipients].sort().join() !== [...cluster.secrets.ageRecipients].sort().join();
+      !sameSet(secret.recipients, cluster.secrets.ageRecipients);
     io.out(`cluster ${cluster.name}: ${own.length} encrypted\n`);
     const namespaces = clusterNamespaces(config, cluster.name, catalog);
     for (const secret of own) {
@@ -315,7 +315,7 @@ async function rotate(values: Record<string, unknown>, io: SecretIo): Promise<nu
     const cluster = config.clusters.find((c) => c.name === secret.cluster);
     if (!cluster) continue;
     const wanted = cluster.secrets.ageRecipients;
-    const same = [...secret.recipients].sort().join() === [...wanted].sort().join();
+    const same = sameSet(secret.recipients, wanted);
     if (same && values.all !== true) continue;
     const text = await reencryptSops(secret.text, keys, wanted);
     fs.writeFileSync(path.join(io.root, secret.path), text);
@@ -393,9 +393,8 @@ export async function runSecretCommand(argv: readonly string[], io: SecretIo): P
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     ) {
       io.err(`secret: ${message}\n\n${USAGE}\n`);
-    } else if (error instanceof ConfigError || error instanceof SopsError) {
-      io.err(`secret: ${message}\n`);
     } else {
+      // ConfigError and SopsError messages are already one line per problem.
       io.err(`secret: ${message}\n`);
     }
     return 2;

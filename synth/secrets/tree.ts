@@ -192,7 +192,8 @@ export function neededSecrets(
   return [...merged.values()];
 }
 
-const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
+/** Whether two recipient lists hold the same keys, in any order. */
+export const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length &&
   [...a].sort(compareStrings).join('\n') === [...b].sort(compareStrings).join('\n');
 
