@@ -40,6 +40,23 @@ export interface UnauthenticatedUiSettings {
   readonly publishUi?: boolean;
 }
 
+/**
+ * How many pods a platform Deployment rendered as plain objects runs, and their sizes (for
+ * components that install no chart: metrics-server, the kubelet serving-certificate approver).
+ */
+export interface DeploymentValues {
+  /**
+   * Pods of the Deployment; a positive integer. More than one spreads them over distinct nodes
+   * (required anti-affinity), so no more than the nodes they may run on.
+   */
+  readonly replicas: number;
+  /** Requests and the memory limit of the container. */
+  readonly resources: {
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits: { readonly memory: string };
+  };
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

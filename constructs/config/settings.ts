@@ -5,9 +5,11 @@ import type { ArgoCdSettings } from './argocd';
 import type { CertManagerSettings } from './cert-manager';
 import type { CiliumSettings } from './cilium';
 import type { FluxSettings } from './flux';
+import type { KubeletServingCertApproverSettings } from './kubelet-serving-cert-approver';
 import type { KyvernoSettings } from './kyverno';
 import type { LokiSettings } from './loki';
 import type { MetalLbSettings } from './metallb';
+import type { MetricsServerSettings } from './metrics-server';
 import type { MonitoringSettings } from './monitoring';
 import type { RookCephSettings } from './rook-ceph';
 import type { TektonSettings } from './tekton';
@@ -22,6 +24,13 @@ export interface PlatformSettings {
   readonly metallb?: MetalLbSettings;
   /** Rook-Ceph: the Ceph cluster on the nodes' storage devices, block pool and StorageClass. */
   readonly rookCeph?: RookCephSettings;
+  /**
+   * The kubelet serving-certificate approver: approves the kubelets' serving-certificate
+   * requests, so the kubelets serve certificates of the cluster CA (logs, exec, metrics).
+   */
+  readonly kubeletServingCertApprover?: KubeletServingCertApproverSettings;
+  /** metrics-server: the resource metrics API HorizontalPodAutoscalers and `kubectl top` read. */
+  readonly metricsServer?: MetricsServerSettings;
   /** Flux: its controllers' settings and notifications to each environment's receiver. */
   readonly flux?: FluxSettings;
   /** Kyverno: the policy engine and the baseline policy set. */

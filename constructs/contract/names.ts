@@ -35,6 +35,10 @@ export const PLATFORM_NAMESPACES = {
   tektonPipelines: 'tekton-pipelines',
   /** The cluster's shared Gateway. */
   gateway: 'gateway',
+  /** The approver of the kubelets' serving-certificate requests. */
+  kubeletServingCertApprover: 'kubelet-serving-cert-approver',
+  /** metrics-server, behind the `metrics.k8s.io` API. */
+  metricsServer: 'metrics-server',
 } as const;
 
 /** Namespace Flux runs in and keeps its own objects in. */

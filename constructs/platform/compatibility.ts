@@ -142,6 +142,105 @@ export function rolloutExtensionProblem(
 const missingRow = (table: string, what: string, known: Readonly<Record<string, unknown>>) =>
   `${what} is not in ${table} in constructs/platform/compatibility.ts (known: ${Object.keys(known).join(', ')}); check upstream and add its row`;
 
+/**
+ * The oldest Kubernetes minor each metrics-server minor supports: the compatibility matrix of
+ * its README ("0.9.x: metrics.k8s.io/v1beta1, 1.34+"), which states no newest.
+ */
+export const METRICS_SERVER_KUBERNETES: Readonly<Record<string, string>> = {
+  '0.9': '1.34',
+  '0.8': '1.31',
+  '0.7': '1.27',
+};
+
+/**
+ * The oldest Kubernetes minor each kubelet-serving-cert-approver minor supports. Its README's
+ * matrix lists v1.24 to v1.35 for v0.11 and says the API it uses (certificates.k8s.io/v1 CSRs
+ * and approvals) "has been stable since v1.22": newer minors (v1.36) are not listed, not excluded.
+ */
+export const KUBELET_CERT_APPROVER_KUBERNETES: Readonly<Record<string, string>> = {
+  '0.11': '1.24',
+};
+
+/**
+ * A floor on the clusters' Kubernetes version set by a component's image version. The catalog
+ * rule below only checks the image has a row; each cluster is checked by the component that runs
+ * the image (see {@link kubernetesFloorProblem}), since the catalog knows no cluster.
+ */
+export interface KubernetesFloor {
+  /** What it relates, e.g. `metrics-server ↔ Kubernetes`. */
+  readonly name: string;
+  /** The image's key in `ARTIFACT_VERSIONS`. */
+  readonly artifact: keyof typeof ARTIFACT_VERSIONS;
+  /** The table's name, for messages. */
+  readonly tableName: string;
+  /** Oldest Kubernetes minor (`1.34`) by the image's minor (`0.9`). */
+  readonly table: Readonly<Record<string, string>>;
+  /** Where upstream states it. */
+  readonly sources: readonly string[];
+}
+
+/** The Kubernetes floors, by image. */
+export const KUBERNETES_FLOORS: readonly KubernetesFloor[] = [
+  {
+    name: 'metrics-server ↔ Kubernetes',
+    artifact: 'metricsServerImage',
+    tableName: 'METRICS_SERVER_KUBERNETES',
+    table: METRICS_SERVER_KUBERNETES,
+    sources: [
+      'https://github.com/kubernetes-sigs/metrics-server/blob/v0.9.0/README.md#compatibility-matrix',
+    ],
+  },
+  {
+    name: 'kubelet-serving-cert-approver ↔ Kubernetes',
+    artifact: 'kubeletServingCertApproverImage',
+    tableName: 'KUBELET_CERT_APPROVER_KUBERNETES',
+    table: KUBELET_CERT_APPROVER_KUBERNETES,
+    sources: [
+      'https://github.com/alex1989hu/kubelet-serving-cert-approver/blob/v0.11.0/README.md#kubernetes-compatibility-matrix',
+    ],
+  },
+];
+
+/** The tag of an image reference (`registry/path:v0.9.0` → `v0.9.0`), or undefined. */
+function imageTag(image: string): string | undefined {
+  const last = image.slice(image.lastIndexOf('/') + 1);
+  const colon = last.indexOf(':');
+  return colon < 0 ? undefined : last.slice(colon + 1).replace(/@.*$/, '');
+}
+
+/** Why the catalog cannot say which Kubernetes a floor's image needs, or undefined. */
+function floorRowProblem(floor: KubernetesFloor, versions: CatalogVersions): string | undefined {
+  const image = versions.artifacts[floor.artifact];
+  if (!image) return undefined;
+  const tag = imageTag(image);
+  if (!tag || parts(tag).some((part) => Number.isNaN(part)))
+    return `cannot read a version from the tag of ${image} (expected …:vX.Y.Z or …:X.Y.Z)`;
+  const minor = minorOf(tag);
+  return floor.table[minor] ? undefined : missingRow(floor.tableName, `${tag}`, floor.table);
+}
+
+/**
+ * Why a cluster's Kubernetes version is older than an image of the catalog supports, or
+ * undefined when it is not (or the catalog has no such image). Components call it for the
+ * cluster they render; the message names the rule's source.
+ */
+export function kubernetesFloorProblem(
+  artifact: keyof typeof ARTIFACT_VERSIONS,
+  kubernetesVersion: string,
+  versions: CatalogVersions = CATALOG_VERSIONS,
+): string | undefined {
+  const floor = KUBERNETES_FLOORS.find((candidate) => candidate.artifact === artifact);
+  const image = versions.artifacts[artifact];
+  if (!floor || !image) return undefined;
+  const row = floorRowProblem(floor, versions);
+  if (row) return row;
+  const tag = imageTag(image) ?? '';
+  const oldest = floor.table[minorOf(tag)];
+  return lowerThan(kubernetesVersion, `${oldest}.0`)
+    ? `${image} supports Kubernetes ${oldest} or newer, got ${kubernetesVersion} (source: ${floor.sources.join(', ')})`
+    : undefined;
+}
+
 /** The rules, in the order they are reported. */
 export const COMPATIBILITY_RULES: readonly CompatibilityRule[] = [
   {
@@ -274,6 +373,14 @@ export const COMPATIBILITY_RULES: readonly CompatibilityRule[] = [
       return rolloutExtensionProblem(app, extension, argocd.version);
     },
   },
+  // The Kubernetes floors: the catalog checks each image has its row; each cluster's version is
+  // checked against the row by the component running the image (kubernetesFloorProblem).
+  ...KUBERNETES_FLOORS.map((floor): CompatibilityRule => ({
+    name: floor.name,
+    field: `ARTIFACT_VERSIONS.${floor.artifact}`,
+    sources: floor.sources,
+    problem: (versions) => floorRowProblem(floor, versions),
+  })),
 ];
 
 /**

@@ -43,7 +43,11 @@ export function keepOnPrune<T extends ApiObject>(object: T): T {
 }
 
 export enum PlatformLayer {
-  /** CustomResourceDefinitions installed apart from any chart; applied first. */
+  /**
+   * CustomResourceDefinitions installed apart from any chart, and what every later layer needs
+   * running first (the kubelet serving-certificate approver); applied first and awaited, never
+   * pruned.
+   */
   CRDS = 'crds',
   /** Namespaces, chart sources and HelmReleases; waits for every release to be Ready. */
   CONTROLLERS = 'controllers',
@@ -222,6 +226,15 @@ export interface ComponentIdentity {
    */
   readonly podSecurity?: PodSecurityLevel;
   /**
+   * The layer the component's namespace goes to, with its workloads. `PlatformLayer.CRDS` for
+   * what the pods of every later layer need from the cluster before they start (the kubelet
+   * serving-certificate approver): Flux applies that layer first and waits until all of it is
+   * ready, but never prunes it, so an object such a component stops rendering stays in the
+   * cluster until a person deletes it.
+   * @default PlatformLayer.CONTROLLERS
+   */
+  readonly layer?: PlatformLayer.CRDS | PlatformLayer.CONTROLLERS;
+  /**
    * The namespace belongs to Kubernetes itself (`kube-system`): it is not rendered, so Flux
    * never labels it or prunes it when the component is turned off.
    * @default false - the component owns its namespace and renders it
@@ -317,14 +330,15 @@ export abstract class PlatformComponent extends Construct {
   public readonly componentName: string;
   /** Namespace of the component's controllers. */
   public readonly namespace: string;
-  /** Folder of the controllers layer (`platform/<cluster>/controllers/<name>`). */
-  public readonly controllers: GitOpsFolder;
+  /** The layer of its namespace and workloads ({@link ComponentIdentity.layer}). */
+  public readonly layer: PlatformLayer.CRDS | PlatformLayer.CONTROLLERS;
 
   private readonly identity: ComponentIdentity;
   private readonly props: PlatformComponentProps;
   private readonly checks: HealthCheck[] = [];
   private readonly configsExpressions: KindHealthExpression[] = [];
   private crdsFolder?: GitOpsFolder;
+  private controllersFolder?: GitOpsFolder;
   private configsFolder?: GitOpsFolder;
 
   protected constructor(
@@ -338,11 +352,12 @@ export abstract class PlatformComponent extends Construct {
     this.props = props;
     this.componentName = identity.name;
     this.namespace = identity.namespace;
-    this.controllers = this.folder(PlatformLayer.CONTROLLERS);
+    this.layer = identity.layer ?? PlatformLayer.CONTROLLERS;
+    const home = this.layer === PlatformLayer.CRDS ? this.crds : this.controllers;
 
     if (identity.systemNamespace) return;
     const level = identity.podSecurity ?? PodSecurityLevel.RESTRICTED;
-    new k8s.KubeNamespace(this.controllers, 'namespace', {
+    new k8s.KubeNamespace(home, 'namespace', {
       metadata: {
         name: identity.namespace,
         labels: {
@@ -357,6 +372,15 @@ export abstract class PlatformComponent extends Construct {
   /** Objects Flux must see healthy before it applies the next layer. */
   public get healthChecks(): readonly HealthCheck[] {
     return [...this.checks];
+  }
+
+  /**
+   * Folder of the controllers layer (`platform/<cluster>/controllers/<name>`); created on first
+   * use (at construction, unless the component lives in the crds layer).
+   */
+  public get controllers(): GitOpsFolder {
+    this.controllersFolder ??= this.folder(PlatformLayer.CONTROLLERS);
+    return this.controllersFolder;
   }
 
   /** Folder of the configs layer; created on first use. */

@@ -7,9 +7,11 @@ import { ArgoCd } from './argocd';
 import { CertManager } from './cert-manager';
 import { Cilium } from './cilium';
 import { Flux } from './flux';
+import { KubeletServingCertApprover } from './kubelet-serving-cert-approver';
 import { Kyverno, type ComponentPrivilegedPods } from './kyverno';
 import { Loki } from './loki';
 import { MetalLb } from './metallb';
+import { MetricsServer } from './metrics-server';
 import { Monitoring } from './monitoring';
 import { RookCeph } from './rook-ceph';
 import { Tekton } from './tekton';
@@ -54,6 +56,26 @@ export const PLATFORM_COMPONENTS: { readonly [K in ComponentKey]-?: ComponentDef
     dependsOn: [],
     create: (scope, props, settings) =>
       new Cilium(scope, Cilium.IDENTITY.name, { ...props, settings }),
+  },
+  // Approves the kubelets' serving certificates (the Talos patches turn on their rotation while
+  // it runs): without it no kubelet serves TLS. In the crds layer, before everything Flux
+  // installs; its pods need only the CNI Pulumi installed before Flux.
+  kubeletServingCertApprover: {
+    identity: KubeletServingCertApprover.IDENTITY,
+    dependsOn: [],
+    create: (scope, props, settings) =>
+      new KubeletServingCertApprover(scope, KubeletServingCertApprover.IDENTITY.name, {
+        ...props,
+        settings,
+      }),
+  },
+  // Scrapes the kubelets over TLS verified with the cluster CA: their serving certificates
+  // exist only where the approver runs.
+  metricsServer: {
+    identity: MetricsServer.IDENTITY,
+    dependsOn: ['kubeletServingCertApprover'],
+    create: (scope, props, settings) =>
+      new MetricsServer(scope, MetricsServer.IDENTITY.name, { ...props, settings }),
   },
   certManager: {
     identity: CertManager.IDENTITY,

@@ -154,8 +154,9 @@ export const GIT_VERSIONS = {
 
 /**
  * Artifacts the platform pulls at run time that are neither charts nor Git manifests: the
- * Ceph image and the Argo plugin/extension releases. Pinned here with everything else, so a
- * version bump is one file.
+ * Ceph image, the Argo plugin/extension releases and the images of the components rendered as
+ * plain objects (metrics-server, the kubelet serving-certificate approver). Pinned here with
+ * everything else, so a version bump is one file.
  */
 export const ARTIFACT_VERSIONS = {
   // Squid, the Ceph release Rook v1.20 supports.
@@ -166,4 +167,12 @@ export const ARTIFACT_VERSIONS = {
   // Argo CD's Rollout tab; the server downloads it at start.
   argocdRolloutExtension:
     'https://github.com/argoproj-labs/rollout-extension/releases/download/v0.3.7/extension.tar',
+  // metrics-server v0.9.0 (tag of 2026-07-13, the newest release of kubernetes-sigs/metrics-server;
+  // the image its manifests/components/release names). Rendered as plain objects: its Helm
+  // chart is not in the offline chart mirror. Supports Kubernetes 1.34+ (compatibility.ts).
+  metricsServerImage: 'registry.k8s.io/metrics-server/metrics-server:v0.9.0',
+  // kubelet-serving-cert-approver v0.11.0 (tag of 2026-05-21, the newest of
+  // alex1989hu/kubelet-serving-cert-approver; deploy/*.yaml at the tag name this image, tagged
+  // without the `v`). Approves only kubernetes.io/kubelet-serving requests of nodes.
+  kubeletServingCertApproverImage: 'ghcr.io/alex1989hu/kubelet-serving-cert-approver:0.11.0',
 } as const;

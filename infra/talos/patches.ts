@@ -4,12 +4,15 @@
 import { stringify } from 'yaml';
 import type { ClusterConfig, NodeConfig } from '../../constructs/config/types';
 import { KUBEPRISM, ROOK_DATA_DIR } from '../../constructs/contract/names';
-import { apiEndpoint, isControlPlane } from '../../constructs/config/rules';
+import { apiEndpoint, apiPort, isControlPlane } from '../../constructs/config/rules';
+import { isComponentEnabled } from '../../constructs/config/settings';
 
 /** Node label marking machines whose raw disks Rook-Ceph may turn into OSDs. */
 export const CEPH_NODE_LABEL = 'nextgen.dev/ceph-osd';
 /** Node label naming the cluster a node belongs to. */
 export const CLUSTER_NODE_LABEL = 'nextgen.dev/cluster';
+/** The kubelet flag that makes it request its serving certificate from the cluster CA. */
+export const ROTATE_SERVER_CERTIFICATES = 'rotate-server-certificates';
 
 /**
  * A kubelet bind mount (subset of `machine.kubelet.extraMounts[]`).
@@ -47,6 +50,13 @@ export interface MachinePatch {
     readonly extraMounts: readonly KubeletExtraMount[];
     /** Which addresses the kubelet may advertise: exactly the node's configured IP. */
     readonly nodeIP: { readonly validSubnets: readonly string[] };
+    /**
+     * Extra kubelet flags. `rotate-server-certificates: 'true'` (while the cluster runs the
+     * kubelet serving-certificate approver): the kubelet asks the cluster CA for its serving
+     * certificate instead of signing its own, so metrics-server and the API server can verify it.
+     * @see https://docs.siderolabs.com/kubernetes-guides/monitoring-and-observability/deploy-metrics-server
+     */
+    readonly extraArgs?: Readonly<Record<string, string>>;
   };
   /** Talos features. */
   readonly features: {
@@ -59,8 +69,11 @@ export interface MachinePatch {
 export interface ClusterPatch {
   /** Cluster name. */
   readonly clusterName: string;
-  /** The API endpoint every node uses: the control-plane VIP. */
-  readonly controlPlane: { readonly endpoint: string };
+  /**
+   * The API endpoint every node uses (the control-plane VIP), and the port the API server
+   * listens on, which must be the endpoint's: Talos listens on 6443 whatever the endpoint says.
+   */
+  readonly controlPlane: { readonly endpoint: string; readonly localAPIServerPort: number };
   /** No CNI from Talos: Cilium is installed by Pulumi, then managed by Flux. */
   readonly network: { readonly cni: { readonly name: 'none' } };
   /** No kube-proxy: Cilium replaces it. */
@@ -164,12 +177,19 @@ export function nodePatch(
           },
         ],
         nodeIP: { validSubnets: [`${node.ip}/32`] },
+        // Every node, whatever its role: each kubelet's serving certificate comes from the
+        // cluster CA once the approver approves its request (constructs/platform/
+        // kubelet-serving-cert-approver.ts); without the approver the request would stay
+        // Pending and the kubelet would serve no TLS at all.
+        ...(isComponentEnabled(cluster, 'kubeletServingCertApprover')
+          ? { extraArgs: { [ROTATE_SERVER_CERTIFICATES]: 'true' } }
+          : {}),
       },
       features: { kubePrism: { enabled: true, port: KUBEPRISM.port } },
     },
     cluster: {
       clusterName: cluster.name,
-      controlPlane: { endpoint: apiEndpoint(cluster) },
+      controlPlane: { endpoint: apiEndpoint(cluster), localAPIServerPort: apiPort(cluster) },
       network: { cni: { name: 'none' } },
       proxy: { disabled: true },
       allowSchedulingOnControlPlanes: cluster.nodes.every(isControlPlane),

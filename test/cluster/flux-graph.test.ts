@@ -161,7 +161,7 @@ describe.each(clusters.map((cluster) => [cluster.name, cluster] as const))(
       // Regression: Tekton's dashboard route went to a namespace only its operator created later.
       const layers = ['crds', 'controllers', 'configs'];
       // Kubernetes' own, and the one the Pulumi bootstrap creates before Flux runs.
-      const preexisting = new Set(['kube-system', 'flux-system']);
+      const preexisting = new Set(['default', 'kube-system', 'flux-system']);
       const layerOf = (file: string) => layers.indexOf(file.split('/')[2]);
       const platform = objects.filter(({ file }) => file.startsWith(`platform/${name}/`));
       const firstLayer = new Map<string, number>();

@@ -86,6 +86,22 @@ describe('Talos patches', () => {
     },
   );
 
+  it('makes the API server listen on the port the endpoint names', () => {
+    const prod = CLUSTERS.find((c) => c.name === 'prod') as ClusterConfig;
+    // Talos listens on 6443 unless told: an endpoint on another port would reach nothing.
+    const moved = { ...prod, apiPort: 7443 };
+    const documents = nodePatch(moved, moved.nodes[0], {});
+    expect(v1alpha1(documents).cluster.controlPlane).toEqual({
+      endpoint: 'https://10.20.0.10:7443',
+      localAPIServerPort: 7443,
+    });
+    expect(errors(v1alpha1(documents))).toEqual([]);
+    expect(v1alpha1(nodePatch(prod, prod.nodes[0], {})).cluster.controlPlane).toEqual({
+      endpoint: 'https://10.20.0.10:6443',
+      localAPIServerPort: 6443,
+    });
+  });
+
   it('puts the VIP and the API server images on control-plane nodes only', () => {
     const prod = CLUSTERS.find((c) => c.name === 'prod') as ClusterConfig;
     for (const node of prod.nodes) {

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { FLUX_DISTRIBUTION } from '../../constructs/platform/versions';
+import { PLATFORM_NAMESPACES } from '../../constructs/contract/names';
 import { objectsOf, findObject, referenceTree, type RenderedObject } from '../support/tree';
 import { objectsUnder, platformError, renderWithPlatform } from '../support/platform';
 import type { RenderedTree } from '../../synth/render';
@@ -390,6 +391,10 @@ describe('Flux', () => {
           ),
           // Flux itself has no HelmRelease any more; flux-system is still watched.
           'flux-system',
+          // Components rendered without a chart have no HelmRelease; their namespaces are
+          // platform namespaces all the same (watched, with nothing to report until one has).
+          PLATFORM_NAMESPACES.kubeletServingCertApprover,
+          PLATFORM_NAMESPACES.metricsServer,
         ]),
       ];
       // Regression: the Alert watched flux-system only, where only Flux's own release lived.

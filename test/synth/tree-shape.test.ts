@@ -17,19 +17,19 @@ const isEncryptedCopy = (file: string): boolean =>
 const files = [...tree.files.keys()];
 const folders = [...new Set(files.map((file) => path.posix.dirname(file)))].sort();
 
-/** The components a cluster runs, as the Platform construct builds them. */
+/** The components a cluster runs, as the Platform construct builds them: `<layer>/<name>`. */
 function componentsOf(cluster: string): string[] {
   const app = buildCluster(loadConfig(), cluster);
   return app.node
     .findAll()
     .filter((construct): construct is PlatformComponent => construct instanceof PlatformComponent)
-    .map((component) => component.componentName);
+    .map((component) => `${component.layer}/${component.componentName}`);
 }
 
 describe('the GitOps tree of both clusters', () => {
   it.each(['dev', 'prod'])('has the layout of DESIGN.md for cluster %s', (cluster) => {
     const components = componentsOf(cluster);
-    expect(components).toContain('cert-manager');
+    expect(components).toContain('controllers/cert-manager');
     const own = folders.filter((folder) => folder.split('/')[1] === cluster);
     expect(own).toEqual(
       expect.arrayContaining([
@@ -40,7 +40,9 @@ describe('the GitOps tree of both clusters', () => {
         `platform/${cluster}/configs`,
         `platform/${cluster}/controllers`,
         `platform/${cluster}/crds`,
-        ...components.map((component) => `platform/${cluster}/controllers/${component}`),
+        // Each component's namespace and workloads, in its layer (controllers, or crds for the
+        // kubelet serving-certificate approver).
+        ...components.map((component) => `platform/${cluster}/${component}`),
       ]),
     );
     // below a layer, only one folder per component
