@@ -329,6 +329,7 @@ export abstract class AppConstruct extends Construct {
   protected networkPolicy(options: {
     readonly gatewayPorts: readonly PortOptions[];
     readonly metricsPort?: PortOptions;
+    readonly rolloutsPorts?: readonly PortOptions[];
   }): void {
     const { ingress, egress } = networkPolicyRules({
       ...options,

@@ -17,6 +17,11 @@ export interface NetworkPolicyInput {
    */
   readonly metricsPort?: PortOptions;
   /**
+   * Ports the Argo Rollouts controller may reach (a blue-green preview's smoke test).
+   * @default []
+   */
+  readonly rolloutsPorts?: readonly PortOptions[];
+  /**
    * Same-team apps allowed to call this one.
    * @default []
    */
@@ -44,7 +49,8 @@ export interface NetworkPolicyRules {
 }
 
 /**
- * Ingress from the gateway (web services), Prometheus on the metrics port, declared same-team
+ * Ingress from the gateway (web services), Prometheus on the metrics port, the Rollouts
+ * controller on the ports it smoke-tests, declared same-team
  * callers and every app (of any team) that declares this one a dependency; egress to DNS and
  * to declared dependencies. Peers not enabled in the environment get no rule.
  */
@@ -65,6 +71,17 @@ export function networkPolicyRules(input: NetworkPolicyInput): NetworkPolicyRule
         inNamespace(MONITORING_NAMESPACE, { 'app.kubernetes.io/name': 'prometheus' }),
       ],
       toPorts: tcp([input.metricsPort]),
+    });
+  }
+  if ((input.rolloutsPorts ?? []).length > 0) {
+    ingress.push({
+      fromEndpoints: [
+        inNamespace(PLATFORM_NAMESPACES.argoRollouts, {
+          'app.kubernetes.io/name': 'argo-rollouts',
+          'app.kubernetes.io/component': 'rollouts-controller',
+        }),
+      ],
+      toPorts: tcp(input.rolloutsPorts ?? []),
     });
   }
   const ports = input.ports;

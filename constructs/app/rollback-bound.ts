@@ -2,6 +2,7 @@
 // the worst-case time from a bad release first receiving traffic until traffic is back on
 // the stable version. Computed from the rendered objects (not from props), so what is
 // checked is exactly what the controllers will run.
+import { REQUIRES_DATA } from './analysis';
 
 /** The fields of a rendered Rollout the bound depends on. */
 export interface RolloutObject {
@@ -33,7 +34,9 @@ export interface AnalysisTemplateObject {
       readonly interval?: string;
       readonly initialDelay?: string;
       readonly failureLimit?: number;
+      readonly consecutiveErrorLimit?: number;
       readonly count?: number;
+      readonly successCondition?: string;
     }[];
   };
 }
@@ -58,8 +61,11 @@ export interface RollbackBound {
 
 // Prometheus' default scrape interval, used when the monitor does not set one.
 const DEFAULT_SCRAPE_SECONDS = 30;
-// Argo Rollouts' defaults for a metric without interval / failureLimit.
+// Argo Rollouts' defaults for a metric without failureLimit / consecutiveErrorLimit.
 const DEFAULT_FAILURE_LIMIT = 0;
+const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
+
+type Metric = AnalysisTemplateObject['spec']['metrics'][number];
 
 /** Parses a Go-style duration (`90s`, `1m30s`, `2h`) or a number of seconds. */
 export function parseDurationSeconds(value: string | number): number {
@@ -79,65 +85,80 @@ function visibleAfter(scrapeSeconds: number): number {
   return 2 * scrapeSeconds;
 }
 
+function timing(metric: Metric): { interval: number; delay: number; limit: number; label: string } {
+  const interval = metric.interval ? parseDurationSeconds(metric.interval) : 0;
+  const delay = metric.initialDelay ? parseDurationSeconds(metric.initialDelay) : 0;
+  const failures = metric.failureLimit ?? DEFAULT_FAILURE_LIMIT;
+  const errors = metric.consecutiveErrorLimit ?? DEFAULT_CONSECUTIVE_ERROR_LIMIT;
+  // A Prometheus that cannot answer errs instead of failing: whichever limit is higher decides.
+  return errors > failures
+    ? { interval, delay, limit: errors, label: `consecutiveErrorLimit ${errors}` }
+    : { interval, delay, limit: failures, label: `failureLimit ${failures}` };
+}
+
 /**
- * How long until an analysis run can fail: the slowest of its metrics. A metric fails the run
- * after failureLimit + 1 failed measurements; bad data becomes visible two scrape intervals
- * after the bad traffic, and the measurement that sees it may be up to one interval away.
+ * How long until an analysis run can fail: the slowest of its metrics. Every measurement of a
+ * bad version fails (bad data, or no data yet: {@link REQUIRES_DATA}), so the run fails at the
+ * measurement after the limit, taken at initialDelay + limit × interval; one more interval
+ * covers that measurement and the abort.
  */
-function detection(
-  template: AnalysisTemplateObject,
-  scrapeSeconds: number,
-): {
+function detection(template: AnalysisTemplateObject): {
   seconds: number;
   arithmetic: string;
-  metric: AnalysisTemplateObject['spec']['metrics'][number];
 } {
   let worst: ReturnType<typeof detection> | undefined;
   for (const metric of template.spec.metrics) {
-    const interval = metric.interval ? parseDurationSeconds(metric.interval) : 0;
-    const delay = metric.initialDelay ? parseDurationSeconds(metric.initialDelay) : 0;
-    const limit = metric.failureLimit ?? DEFAULT_FAILURE_LIMIT;
-    const seconds = delay + visibleAfter(scrapeSeconds) + (limit + 1) * interval;
-    const arithmetic =
-      `initialDelay ${delay} s + 2 × scrape interval ${scrapeSeconds} s + ` +
-      `(failureLimit ${limit} + 1) × interval ${interval} s = ${seconds} s`;
-    if (!worst || seconds > worst.seconds) worst = { seconds, arithmetic, metric };
+    const { interval, delay, limit, label } = timing(metric);
+    const seconds = delay + (limit + 1) * interval;
+    const arithmetic = `initialDelay ${delay} s + (${label} + 1) × interval ${interval} s = ${seconds} s`;
+    if (!worst || seconds > worst.seconds) worst = { seconds, arithmetic };
   }
   if (!worst) throw new Error(`AnalysisTemplate '${template.metadata.name}' has no metrics`);
   return worst;
 }
 
 /**
- * Why an analysis with a fixed count can end its run before it fails a bad version, if it can.
- * Measurements are taken at initialDelay + k × interval (k = 0 .. count − 1); one taken before
- * two scrapes of the new version finds no data for it and passes, so the failureLimit + 1
- * failures needed must all fall at or after the first measurement that can see the new one.
+ * What keeps a metric from meaning what the bound assumes: one that passes on no data lets a
+ * bad version through, one measuring before the new version can show fails a good one, and a
+ * count too small to reach the limit can never fail.
  */
-function neverFails(
-  metric: AnalysisTemplateObject['spec']['metrics'][number],
-  scrapeSeconds: number,
-): string | undefined {
-  if (metric.count === undefined) return undefined;
-  const count = metric.count;
-  const interval = metric.interval ? parseDurationSeconds(metric.interval) : 0;
-  const delay = metric.initialDelay ? parseDurationSeconds(metric.initialDelay) : 0;
-  const limit = metric.failureLimit ?? DEFAULT_FAILURE_LIMIT;
-  const prefix = `the post-promotion analysis can never fail: failing takes failureLimit ${limit} + 1 = ${limit + 1} failed measurements`;
-  const visible = visibleAfter(scrapeSeconds);
-  const blind = Math.max(0, visible - delay);
-  if (blind > 0 && interval === 0) {
-    return `${prefix}, but every measurement is at initialDelay ${delay} s, before 2 × scrape interval ${scrapeSeconds} s = ${visible} s shows the new version; set an interval or an initialDelay of at least ${visible} s`;
+function metricProblems(metric: Metric, scrapeSeconds: number, phase: string): string[] {
+  const problems: string[] = [];
+  const { interval, delay, limit, label } = timing(metric);
+  if (!(metric.successCondition ?? '').startsWith(REQUIRES_DATA)) {
+    problems.push(
+      `metric '${metric.name}' of the ${phase} analysis passes when Prometheus has no data, so a broken scrape lets a bad version through; its success condition must start with '${REQUIRES_DATA} &&'`,
+    );
   }
-  const first = blind === 0 ? 0 : Math.ceil(blind / interval);
-  const needed = first + limit + 1;
-  if (count >= needed) return undefined;
-  const firstAt = delay + first * interval;
-  return (
-    `${prefix}, the first that can see the new version being at initialDelay ${delay} s + ${first} × interval ${interval} s = ${firstAt} s ` +
-    `(after 2 × scrape interval ${scrapeSeconds} s = ${visible} s), so the last is at ${firstAt} s + ${limit} × ${interval} s = ${firstAt + limit * interval} s, ` +
-    `but count ${count} ends the run at ${delay} s + (${count} − 1) × ${interval} s = ${delay + (count - 1) * interval} s; ` +
-    `raise count to at least ${needed}`
+  const visible = visibleAfter(scrapeSeconds);
+  if (delay < visible) {
+    problems.push(
+      `the ${phase} analysis fails every good version: its first measurement at initialDelay ${delay} s comes before 2 × scrape interval ${scrapeSeconds} s = ${visible} s shows the new version, and no data fails; raise initialDelay to at least ${visible} s`,
+    );
+  }
+  if (metric.count !== undefined && metric.count < limit + 1) {
+    problems.push(
+      `the ${phase} analysis can never fail: count ${metric.count} ends the run before the ${limit + 1} failed measurements (${label} + 1) that fail it; raise count to at least ${limit + 1}`,
+    );
+  }
+  if (metric.count === undefined && interval === 0) {
+    problems.push(
+      `the ${phase} analysis measures once: set an interval so it keeps measuring while the new version serves`,
+    );
+  }
+  return problems;
+}
+
+/** Every metric's problems; metrics of one template usually share their timing: each once. */
+function uniqueProblems(
+  templates: readonly AnalysisTemplateObject[],
+  scrapeSeconds: number,
+  phase: string,
+): string[] {
+  const found = templates.flatMap((template) =>
+    template.spec.metrics.flatMap((metric) => metricProblems(metric, scrapeSeconds, phase)),
   );
+  return [...new Set(found)];
 }
 
 function scrapeInterval(monitor: MonitorObject | undefined): number {
@@ -168,12 +189,11 @@ export function rollbackBound(
   const { canary, blueGreen } = rollout.spec.strategy;
 
   if (canary?.analysis) {
-    const worst = canary.analysis.templates
-      .map((ref) => detection(findTemplate(templates, ref.templateName), scrape))
-      .reduce((a, b) => (b.seconds > a.seconds ? b : a));
+    const used = canary.analysis.templates.map((ref) => findTemplate(templates, ref.templateName));
+    const worst = used.map(detection).reduce((a, b) => (b.seconds > a.seconds ? b : a));
     // Abort sets the canary weight to 0 at once, so traffic is back when detection fires,
     // provided the canary is still running then: its pauses must outlast detection.
-    const problems: string[] = [];
+    const problems = uniqueProblems(used, scrape, 'canary');
     const pauses = (canary.steps ?? []).map((step) => step.pause);
     const manual = pauses.some((pause) => pause !== undefined && pause.duration === undefined);
     const paused = pauses.reduce(
@@ -193,17 +213,11 @@ export function rollbackBound(
   if (blueGreen?.postPromotionAnalysis) {
     // Users reach the new version only at promotion; after it, the post-promotion analysis
     // must fail while the previous version still runs, so the switch back is instant.
-    const worst = blueGreen.postPromotionAnalysis.templates
-      .map((ref) => detection(findTemplate(templates, ref.templateName), scrape))
-      .reduce((a, b) => (b.seconds > a.seconds ? b : a));
-    const problems: string[] = [];
-    for (const ref of blueGreen.postPromotionAnalysis.templates) {
-      for (const metric of findTemplate(templates, ref.templateName).spec.metrics) {
-        // Metrics of one template usually share their timing: report each finding once.
-        const problem = neverFails(metric, scrape);
-        if (problem && !problems.includes(problem)) problems.push(problem);
-      }
-    }
+    const used = blueGreen.postPromotionAnalysis.templates.map((ref) =>
+      findTemplate(templates, ref.templateName),
+    );
+    const worst = used.map(detection).reduce((a, b) => (b.seconds > a.seconds ? b : a));
+    const problems = uniqueProblems(used, scrape, 'post-promotion');
     const scaleDown = blueGreen.scaleDownDelaySeconds ?? 30;
     if (scaleDown < worst.seconds) {
       problems.push(

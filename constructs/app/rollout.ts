@@ -26,14 +26,15 @@ export interface AnalysisOptions {
    */
   readonly failureLimit?: number;
   /**
-   * Wait before the first measurement (lets the new pods warm up).
-   * @default Duration.seconds(0)
+   * Wait before the first measurement. A measurement without data fails, and the new pods'
+   * series need two scrapes before `rate()` has a value, so this must be at least two scrape
+   * intervals; raise it further for pods that take long to become ready.
+   * @default - two scrape intervals of the app's metrics (30 s with the 15 s default)
    */
   readonly initialDelay?: Duration;
   /**
-   * Measurements a blue-green pre- or post-promotion analysis takes, a whole number (canary
-   * analysis runs in the background until the rollout completes). Enough that failureLimit + 1
-   * of them fall after the second scrape of the new version (`rate()` needs two samples), or the
+   * Measurements a blue-green post-promotion analysis takes, a whole number (canary analysis
+   * runs in the background until the rollout completes). At least failureLimit + 1, or the
    * analysis could never fail.
    * @default 5
    */
@@ -60,9 +61,9 @@ export interface ResolvedAnalysis {
   readonly intervalSeconds: number;
   /** Failed measurements tolerated. */
   readonly failureLimit: number;
-  /** Seconds before the first measurement. */
-  readonly initialDelaySeconds: number;
-  /** Measurements per blue-green analysis run. */
+  /** Seconds before the first measurement; undefined: two scrape intervals. */
+  readonly initialDelaySeconds?: number;
+  /** Measurements per blue-green post-promotion run. */
   readonly count: number;
   /** Request counter metric. */
   readonly requestsMetric: string;
@@ -99,14 +100,48 @@ export interface CanaryOptions {
   readonly analysis?: AnalysisOptions;
 }
 
+/** The requests a blue-green preview must answer before promotion. */
+export interface SmokeTestOptions {
+  /**
+   * Path requested on the preview Service's HTTP port; every answer must be 2xx.
+   * @default - the readiness probe's path
+   */
+  readonly path?: string;
+  /**
+   * How many requests, a whole number of at least 1.
+   * @default 6
+   */
+  readonly requests?: number;
+  /**
+   * Time between two requests, whole seconds of at least 1.
+   * @default Duration.seconds(5)
+   */
+  readonly interval?: Duration;
+}
+
+/** Smoke test options with every default but the path applied. */
+export interface ResolvedSmokeTest {
+  /** Path, if not the readiness path. */
+  readonly path?: string;
+  /** Requests per run. */
+  readonly requests: number;
+  /** Seconds between requests. */
+  readonly intervalSeconds: number;
+}
+
 /** Options of the blue-green template. */
 export interface BlueGreenOptions {
   /**
-   * Analysis before promotion (against the preview Service) and after it (against the new
-   * active version, while the previous one is kept for an instant switch back).
+   * Analysis after promotion, against the new active version while the previous one is kept
+   * for an instant switch back (the preview gets no user traffic to analyse before it).
    * @default the AnalysisOptions defaults
    */
   readonly analysis?: AnalysisOptions;
+  /**
+   * Requests the preview must answer before promotion (the pre-promotion analysis).
+   * @default 6 requests to the readiness path, 5 s apart
+   */
+  readonly smokeTest?: SmokeTestOptions;
   /**
    * How long the previous version keeps running after promotion; must cover the
    * post-promotion analysis, or there is nothing to switch back to.
@@ -148,10 +183,15 @@ const DEFAULT_STEPS: readonly CanaryStep[] = [
 export function resolveAnalysis(options: AnalysisOptions = {}): ResolvedAnalysis {
   return {
     minSuccessRate: options.minSuccessRate ?? 0.99,
-    maxP95LatencySeconds: (options.maxP95Latency ?? Duration.millis(500)).toMilliseconds() / 1000,
-    intervalSeconds: (options.interval ?? Duration.seconds(20)).toSeconds(),
+    // Fractions convert instead of throwing as the app file loads; validateAppValues refuses
+    // those that cannot render (whole seconds).
+    maxP95LatencySeconds:
+      (options.maxP95Latency ?? Duration.millis(500)).toMilliseconds({ integral: false }) / 1000,
+    intervalSeconds: (options.interval ?? Duration.seconds(20)).toSeconds({ integral: false }),
     failureLimit: options.failureLimit ?? 2,
-    initialDelaySeconds: (options.initialDelay ?? Duration.seconds(0)).toSeconds(),
+    ...(options.initialDelay !== undefined
+      ? { initialDelaySeconds: options.initialDelay.toSeconds({ integral: false }) }
+      : {}),
     count: options.count ?? 5,
     requestsMetric: options.requestsMetric ?? 'http_requests_total',
     latencyHistogram: options.latencyHistogram ?? 'http_request_duration_seconds_bucket',
@@ -182,8 +222,10 @@ export interface CanaryStrategy {
 export interface BlueGreenStrategy {
   /** Discriminator. */
   readonly kind: 'blueGreen';
-  /** Pre- and post-promotion analysis. */
+  /** Post-promotion analysis. */
   readonly analysis: ResolvedAnalysis;
+  /** Pre-promotion smoke test of the preview. */
+  readonly smokeTest: ResolvedSmokeTest;
   /** Seconds the previous version keeps running after promotion. */
   readonly scaleDownDelaySeconds: number;
   /** Whether promotion is automatic. */
@@ -221,15 +263,24 @@ export class RolloutStrategy {
   }
 
   /**
-   * Blue-green: the new version starts behind a preview Service, is analysed there, promoted
-   * to active on success, analysed again, and the previous version is kept running for the
-   * scale-down delay so an abort switches back instantly.
+   * Blue-green: the new version starts behind a preview Service, must answer a smoke test
+   * there, is promoted to active on success, analysed against its real traffic, and the
+   * previous version is kept running for the scale-down delay so an abort switches back
+   * instantly.
    */
   public static blueGreen(options: BlueGreenOptions = {}): RolloutTemplate {
+    const smoke = options.smokeTest ?? {};
     return {
       kind: 'blueGreen',
       analysis: resolveAnalysis(options.analysis),
-      scaleDownDelaySeconds: (options.scaleDownDelay ?? Duration.seconds(120)).toSeconds(),
+      smokeTest: {
+        ...(smoke.path !== undefined ? { path: smoke.path } : {}),
+        requests: smoke.requests ?? 6,
+        intervalSeconds: (smoke.interval ?? Duration.seconds(5)).toSeconds({ integral: false }),
+      },
+      scaleDownDelaySeconds: (options.scaleDownDelay ?? Duration.seconds(120)).toSeconds({
+        integral: false,
+      }),
       autoPromotion: options.autoPromotion ?? true,
     };
   }

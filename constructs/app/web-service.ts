@@ -4,11 +4,13 @@ import type { EnvironmentConfig } from '../config/types';
 import { ConfigError, type ProblemCollector } from '../errors';
 import { HttpRoute } from '../imports/gateway-httproute-gateway.networking.k8s.io';
 import { Rollout } from '../imports/rollouts-rollout-argoproj.io';
-import { LATEST_HASH_ARG, renderAnalysisTemplate } from './analysis';
+import { LATEST_HASH_ARG, renderAnalysisTemplate, renderSmokeTemplate } from './analysis';
 import { AppConstruct, type RuntimeOwnedFields } from './app-construct';
 import { AppDefinition, AppKind, type AppBinding } from './definition';
+import { checkAppShape } from './known-keys';
 import type { PortOptions, WebServiceProps } from './props';
 import {
+  parseDurationSeconds,
   rollbackBound,
   type AnalysisTemplateObject,
   type MonitorObject,
@@ -105,6 +107,25 @@ export class WebServiceDefinition extends AppDefinition<WebServiceProps> {
         `must be above 0, got ${analysis.maxP95LatencySeconds * 1000} ms`,
       );
       if (rollout.kind === 'blueGreen') {
+        const smoke = rollout.smokeTest;
+        problems.check(
+          smoke.path === undefined || /^\/[^\s?#]*(\?[^\s#]*)?$/.test(smoke.path),
+          subject,
+          'rollout.smokeTest.path',
+          `must be an absolute path starting with '/' (a query is allowed, no spaces or '#'), got '${smoke.path}'`,
+        );
+        problems.check(
+          Number.isInteger(smoke.requests) && smoke.requests >= 1,
+          subject,
+          'rollout.smokeTest.requests',
+          `must be a whole number of at least 1, got ${smoke.requests}`,
+        );
+        problems.check(
+          smoke.intervalSeconds >= 1,
+          subject,
+          'rollout.smokeTest.interval',
+          `must be at least 1 s, got ${smoke.intervalSeconds} s`,
+        );
         problems.check(
           Number.isInteger(analysis.count) && analysis.count >= 1,
           subject,
@@ -130,6 +151,7 @@ export class WebServiceDefinition extends AppDefinition<WebServiceProps> {
 export class WebService extends AppConstruct {
   /** Declares a web service (the form apps/<name>.ts uses). */
   public static define(props: WebServiceProps): WebServiceDefinition {
+    checkAppShape(AppKind.WEB_SERVICE, props);
     return new WebServiceDefinition(props);
   }
 
@@ -150,17 +172,29 @@ export class WebService extends AppConstruct {
     const rollout = definition.rollout;
 
     for (const service of definition.serviceNames) this.service(service);
-    this.route(httpPort, rollout.kind === 'canary');
+    // Metrics served on the routed port would be public: the route keeps their path off it.
+    const metricsPath = this.props.metrics?.path ?? '/metrics';
+    this.route(
+      httpPort,
+      rollout.kind === 'canary',
+      metricsPort === httpPort ? metricsPath : undefined,
+    );
     // Pods, not Services: the stable and canary (or active and preview) Services select the
     // same pods, so a ServiceMonitor scraped each of them once per Service.
     const monitor = this.podMonitor(metricsPort.name);
-    this.networkPolicy({ gatewayPorts: [httpPort], metricsPort });
+    this.networkPolicy({
+      gatewayPorts: [httpPort],
+      metricsPort,
+      // The blue-green smoke test: the Rollouts controller itself requests the preview.
+      rolloutsPorts: rollout.kind === 'blueGreen' ? [httpPort] : [],
+    });
     this.disruptionBudget();
+    const readinessPath = definition.props.probes?.readinessPath ?? '/healthz/ready';
 
     const container = this.container(definition.ports, {
       readinessProbe: {
         httpGet: {
-          path: definition.props.probes?.readinessPath ?? '/healthz/ready',
+          path: readinessPath,
           port: k8s.IntOrString.fromString(httpPort.name),
         },
         periodSeconds: 5,
@@ -186,9 +220,21 @@ export class WebService extends AppConstruct {
       name,
       metadata: this.metadata(name),
       analysis: rollout.analysis,
+      scrapeIntervalSeconds: parseDurationSeconds(this.scrapeInterval),
       count: rollout.kind === 'blueGreen' ? rollout.analysis.count : undefined,
       annotations: { [SYNC_WAVE]: FOUNDATION_WAVE },
     });
+    const smokeTemplateName = `${name}-smoke`;
+    if (rollout.kind === 'blueGreen') {
+      const previewHost = `${name}-preview.${binding.namespace}.svc`;
+      renderSmokeTemplate(this.folder, {
+        name: smokeTemplateName,
+        metadata: this.metadata(smokeTemplateName),
+        url: `http://${previewHost}:${httpPort.port}${rollout.smokeTest.path ?? readinessPath}`,
+        smokeTest: rollout.smokeTest,
+        annotations: { [SYNC_WAVE]: FOUNDATION_WAVE },
+      });
+    }
     // Every run judges the newest ReplicaSet: the canary, or the preview before promotion and
     // the new active version after it. A function: one shared object could become a YAML alias.
     const analysisRef = () => ({
@@ -228,7 +274,7 @@ export class WebService extends AppConstruct {
               previewService: `${name}-preview`,
               autoPromotionEnabled: rollout.autoPromotion,
               scaleDownDelaySeconds: rollout.scaleDownDelaySeconds,
-              prePromotionAnalysis: analysisRef(),
+              prePromotionAnalysis: { templates: [{ templateName: smokeTemplateName }] },
               postPromotionAnalysis: analysisRef(),
             },
           };
@@ -282,7 +328,8 @@ export class WebService extends AppConstruct {
         kind: 'HTTPRoute',
         name: this.definition.name,
         namespace: this.binding.namespace,
-        jqPathExpressions: ['.spec.rules[].backendRefs[].weight'],
+        // `[]?`: the metrics rule has no backends.
+        jqPathExpressions: ['.spec.rules[].backendRefs[]?.weight'],
       },
     ];
   }
@@ -312,7 +359,12 @@ export class WebService extends AppConstruct {
     });
   }
 
-  private route(port: PortOptions, canary: boolean): void {
+  /**
+   * The HTTPRoute. A metrics path on the routed port gets a rule of its own (the longest
+   * matching prefix wins, whatever the order) that redirects to `/` without reaching a pod, so
+   * the Gateway never serves the app's metrics to the internet.
+   */
+  private route(port: PortOptions, canary: boolean, hiddenMetricsPath: string | undefined): void {
     const name = this.definition.name;
     const backend = (service: string, weight?: number) => ({
       group: '',
@@ -343,6 +395,22 @@ export class WebService extends AppConstruct {
               ? [backend(name, 100), backend(`${name}-canary`, 0)]
               : [backend(name)],
           },
+          ...(hiddenMetricsPath === undefined
+            ? []
+            : [
+                {
+                  matches: [{ path: { type: 'PathPrefix', value: hiddenMetricsPath } }],
+                  filters: [
+                    {
+                      type: 'RequestRedirect',
+                      requestRedirect: {
+                        path: { type: 'ReplaceFullPath', replaceFullPath: '/' },
+                        statusCode: 302,
+                      },
+                    },
+                  ],
+                },
+              ]),
         ],
       },
     });

@@ -132,4 +132,48 @@ describe('the AnalysisTemplate queries', () => {
       ]),
     ).not.toThrow();
   });
+
+  it('see a version that fails every request: 0, where a ratio of successes had no data', () => {
+    // 30 s into the canary, every request of the new pods answers 500: there is no non-5xx
+    // series at all. Dividing successes by requests gave an empty result, which passed.
+    const failing = [
+      { series: `http_requests_total${series({ ...canary, code: '500' })}`, values: '0+20x4' },
+    ];
+    expect(() =>
+      promtoolTest([
+        {
+          interval: '15s',
+          input_series: failing,
+          promql_expr_test: [
+            {
+              expr: resolved('success-rate'),
+              eval_time: '1m',
+              exp_samples: [{ labels: '{}', value: 0 }],
+            },
+          ],
+        },
+      ]),
+    ).not.toThrow();
+  });
+
+  it('have no result without traffic to the new version, which the success condition fails', () => {
+    expect(() =>
+      promtoolTest([
+        {
+          interval: '15s',
+          input_series: inputSeries.filter(({ series }) => !series.includes('canary1')),
+          promql_expr_test: [
+            { expr: resolved('success-rate'), eval_time: '2m45s', exp_samples: [] },
+            { expr: resolved('latency-p95'), eval_time: '2m45s', exp_samples: [] },
+          ],
+        },
+      ]),
+    ).not.toThrow();
+    for (const metric of metrics as unknown as { successCondition: string }[]) {
+      // Argo Rollouts evaluates it with `result` an empty list: `len(result) > 0` is false
+      expect(metric.successCondition.startsWith('len(result) > 0 && !isNaN(result[0]) && ')).toBe(
+        true,
+      );
+    }
+  });
 });

@@ -69,8 +69,40 @@ describe('WebService with the rolling template', () => {
           matches: [{ path: { type: 'PathPrefix', value: '/' } }],
           backendRefs: [{ group: '', kind: 'Service', name: 'plain', port: 8080 }],
         },
+        // its metrics are on the routed port: the Gateway answers their path itself
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/metrics' } }],
+          filters: [
+            {
+              type: 'RequestRedirect',
+              requestRedirect: {
+                path: { type: 'ReplaceFullPath', replaceFullPath: '/' },
+                statusCode: 302,
+              },
+            },
+          ],
+        },
       ],
     });
+  });
+
+  it('routes no rule of its own for metrics on a port the Gateway does not reach', () => {
+    // bg-app serves metrics on its 'metrics' port, which no route or Service of the Gateway uses
+    expect(spec(inApp('prod', 'bg-app', 'HTTPRoute')).rules).toEqual([
+      {
+        matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+        backendRefs: [{ group: '', kind: 'Service', name: 'bg-app', port: 3000 }],
+      },
+    ]);
+    const custom = WebService.define({
+      ...base,
+      name: 'custom',
+      metrics: { path: '/internal/prom' },
+    });
+    const route = findObject(renderApps([custom]), 'apps/dev/custom/', 'HTTPRoute', 'custom');
+    expect(spec(route).rules[1].matches).toEqual([
+      { path: { type: 'PathPrefix', value: '/internal/prom' } },
+    ]);
   });
 
   it('lives in <env>-<app> with quota, limits and its own service account', () => {
@@ -146,7 +178,7 @@ describe('WebService with the canary template', () => {
     expect(metrics[0]).toMatchObject({
       interval: '20s',
       failureLimit: 1,
-      successCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] >= 0.995',
+      successCondition: 'len(result) > 0 && !isNaN(result[0]) && result[0] >= 0.995',
     });
     expect(metrics[0].count).toBeUndefined();
     expect(spec(template).args).toEqual([{ name: 'namespace' }, { name: 'latest-hash' }]);
@@ -154,14 +186,14 @@ describe('WebService with the canary template', () => {
     const selector =
       'namespace="{{args.namespace}}",rollouts_pod_template_hash="{{args.latest-hash}}"';
     expect(metrics[0].provider.prometheus.query).toBe(
-      `sum(rate(http_requests_total{${selector},code!~"5.."}[60s])) / ` +
-        `sum(rate(http_requests_total{${selector}}[60s]))`,
+      `1 - ((sum(rate(http_requests_total{${selector},code=~"5.."}[60s])) or vector(0)) / ` +
+        `sum(rate(http_requests_total{${selector}}[60s])))`,
     );
     expect(metrics[1].provider.prometheus.query).toBe(
       `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[60s])))`,
     );
     expect(metrics[1].successCondition).toBe(
-      'len(result) == 0 || isNaN(result[0]) || result[0] <= 0.25',
+      'len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.25',
     );
     expect(metrics[1].provider.prometheus.address).toBe(
       'http://prometheus-operated.monitoring.svc:9090',
@@ -172,24 +204,67 @@ describe('WebService with the canary template', () => {
 describe('WebService with the blue-green template', () => {
   const strategy = () => spec(inApp('prod', 'bg-app', 'Rollout')).strategy.blueGreen;
 
-  it('has active and preview Services, analysed before and after promotion', () => {
-    const newReplicaSet = {
-      templates: [{ templateName: 'bg-app' }],
-      args: [
-        { name: 'namespace', value: 'prod-bg-app' },
-        { name: 'latest-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
-      ],
-    };
+  it('has active and preview Services, smoke-tested before promotion and analysed after it', () => {
     expect(strategy()).toEqual({
       activeService: 'bg-app',
       previewService: 'bg-app-preview',
       autoPromotionEnabled: false,
       scaleDownDelaySeconds: 90,
-      // both judge the new ReplicaSet: behind the preview, then behind the active Service
-      prePromotionAnalysis: newReplicaSet,
-      postPromotionAnalysis: newReplicaSet,
+      // the preview has no user traffic for Prometheus to judge: requests it must answer
+      prePromotionAnalysis: { templates: [{ templateName: 'bg-app-smoke' }] },
+      // the new ReplicaSet behind the active Service, judged by its real traffic
+      postPromotionAnalysis: {
+        templates: [{ templateName: 'bg-app' }],
+        args: [
+          { name: 'namespace', value: 'prod-bg-app' },
+          { name: 'latest-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
+        ],
+      },
     });
-    expect(spec(inApp('prod', 'bg-app', 'AnalysisTemplate')).metrics[0].count).toBe(5);
+    const [successRate] = spec(inApp('prod', 'bg-app', 'AnalysisTemplate')).metrics;
+    // two of the 10 s scrapes before the first measurement: rate() has no value before that
+    expect(successRate).toMatchObject({ count: 5, initialDelay: '20s', interval: '20s' });
+  });
+
+  it('smoke-tests the preview from the Rollouts controller: every request must answer 2xx', () => {
+    expect(spec(inApp('prod', 'bg-app', 'AnalysisTemplate', 'bg-app-smoke'))).toEqual({
+      metrics: [
+        {
+          name: 'smoke',
+          interval: '5s',
+          count: 6,
+          // a non-2xx answer is a measurement error; the second in a row fails the run
+          consecutiveErrorLimit: 1,
+          provider: {
+            web: {
+              // the readiness path on the HTTP port of the preview Service
+              url: 'http://bg-app-preview.prod-bg-app.svc:3000/healthz/ready',
+              timeoutSeconds: 5,
+            },
+          },
+        },
+      ],
+    });
+    const custom = WebService.define({
+      ...base,
+      name: 'smoky',
+      rollout: RolloutStrategy.blueGreen({
+        smokeTest: { path: '/api/orders?limit=1', requests: 3, interval: Duration.seconds(2) },
+      }),
+    });
+    const smoke = findObject(
+      renderApps([custom]),
+      'apps/dev/smoky/',
+      'AnalysisTemplate',
+      'smoky-smoke',
+    );
+    expect(spec(smoke).metrics[0]).toMatchObject({
+      interval: '2s',
+      count: 3,
+      provider: {
+        web: { url: 'http://smoky-preview.dev-smoky.svc:8080/api/orders?limit=1' },
+      },
+    });
   });
 
   it('leaves replicas to the autoscaler, which scales the Rollout', () => {
@@ -227,7 +302,7 @@ describe('WebService with the blue-green template', () => {
 });
 
 describe('the network policy of a web service', () => {
-  it('allows the gateway, Prometheus on the metrics port, and DNS; nothing else', () => {
+  it('allows the gateway, Prometheus on the metrics port, the smoke test, and DNS; nothing else', () => {
     expect(spec(inApp('dev', 'bg-app', 'CiliumNetworkPolicy'))).toEqual({
       endpointSelector: {
         matchLabels: {
@@ -247,6 +322,19 @@ describe('the network policy of a web service', () => {
             },
           ],
           toPorts: [{ ports: [{ port: '9100', protocol: 'TCP' }] }],
+        },
+        // the smoke test of the preview, from the Rollouts controller only
+        {
+          fromEndpoints: [
+            {
+              matchLabels: {
+                'k8s:io.kubernetes.pod.namespace': 'argo-rollouts',
+                'app.kubernetes.io/name': 'argo-rollouts',
+                'app.kubernetes.io/component': 'rollouts-controller',
+              },
+            },
+          ],
+          toPorts: [{ ports: [{ port: '3000', protocol: 'TCP' }] }],
         },
       ],
       egress: [
