@@ -1,6 +1,8 @@
 // Runs a TypeScript entry point without paying for type-checking on every run: esbuild
-// bundles it, node runs the bundle. `npm test` type-checks. The bundle is reused while none
-// of the files it was built from changed (their list and mtimes are kept beside it).
+// bundles it, node runs the bundle. `npm test` type-checks (and synth checks its input files
+// itself, see synth/typecheck.ts). The bundle is reused while none of the files it was built
+// from changed (their list and mtimes are kept beside it). A source map sits beside it, so an
+// error can be traced to its source line (synth/failure.ts; or `node --enable-source-maps`).
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -44,16 +46,22 @@ if (!upToDate()) {
     outfile,
     write: false,
     metafile: true,
+    sourcemap: 'linked',
+    sourcesContent: false,
     logLevel: 'warning',
   });
   // Written under private names and renamed: concurrent runs never load a half-written bundle.
   fs.mkdirSync(path.dirname(outfile), { recursive: true });
+  const output = (suffix) => result.outputFiles.find((file) => file.path.endsWith(suffix));
   const stagingBundle = `${outfile}.${process.pid}`;
+  const stagingMap = `${outfile}.map.${process.pid}`;
   const stagingInputs = `${metafile}.${process.pid}`;
-  fs.writeFileSync(stagingBundle, result.outputFiles[0].contents);
+  fs.writeFileSync(stagingBundle, output('.js').contents);
   fs.utimesSync(stagingBundle, started, started);
+  fs.writeFileSync(stagingMap, output('.js.map').contents);
   fs.writeFileSync(stagingInputs, JSON.stringify(Object.keys(result.metafile.inputs).sort()));
   fs.renameSync(stagingInputs, metafile);
+  fs.renameSync(stagingMap, `${outfile}.map`);
   fs.renameSync(stagingBundle, outfile);
 }
 process.argv = [process.argv[0], outfile, ...args];

@@ -2,17 +2,20 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../constructs/errors';
+import { failureLine } from './failure';
 import { DEFAULT_OUT_DIR, REPO_ROOT } from './paths';
-import { SOPS_CONFIG_FILE } from './secrets/creation-rules';
-import { isEmpty, synth } from './synth';
+import { typeCheckInputs } from './typecheck';
 
 const USAGE = `usage: npm run synth -- [--out DIR] [--cluster NAME]... [--check]
 
   --out DIR        write the GitOps tree to DIR (default: gitops/)
   --cluster NAME   render only this cluster (repeatable); other clusters' files are kept
-  --check          write nothing; exit 1 listing every stale, missing or extra file`;
+  --check          write nothing; exit 1 listing every stale, missing or extra file
 
-function main(): number {
+The files of apps/ and environments/ are type-checked first (cached in .cache/ while
+unchanged). SYNTH_TRACE=1 prints the stack of an unexpected error.`;
+
+async function main(): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -38,8 +41,17 @@ function main(): number {
   const outDir = path.resolve(args.out ?? cdk8sOut ?? DEFAULT_OUT_DIR);
   const shown = path.relative(REPO_ROOT, outDir) || '.';
 
-  const started = process.hrtime.bigint();
   try {
+    const typeCheck = await typeCheckInputs(REPO_ROOT);
+    if (typeCheck.errors.length > 0) {
+      console.error(`synth failed, nothing written:\n${typeCheck.errors.join('\n')}`);
+      return 1;
+    }
+    // Loaded only now, inside this handler: an app or environment file that throws while it
+    // loads (a ConfigError from `WebService.define`, a negative Duration) ends in one line too.
+    const { isEmpty, synth } = await import('./synth');
+    const { SOPS_CONFIG_FILE } = await import('./secrets/creation-rules');
+    const started = process.hrtime.bigint();
     // .sops.yaml belongs to this repository's tree only, not to a copy written elsewhere.
     const sopsConfigFile =
       outDir === DEFAULT_OUT_DIR ? path.join(REPO_ROOT, SOPS_CONFIG_FILE) : undefined;
@@ -79,10 +91,12 @@ function main(): number {
       console.error(`synth failed, nothing written:\n${error.message}`);
       return 1;
     }
-    const err = error as Error;
-    console.error(`synth failed, nothing written: ${err.message}\n${err.stack ?? ''}`);
+    console.error(`synth failed, nothing written:\n${failureLine(error, REPO_ROOT)}`);
+    if (process.env.SYNTH_TRACE) console.error((error as Error).stack ?? String(error));
     return 2;
   }
 }
 
-process.exitCode = main();
+void main().then((code) => {
+  process.exitCode = code;
+});

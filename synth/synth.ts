@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sopsConfig } from './secrets/creation-rules';
-import { loadConfig } from '../environments';
+import { CLUSTERS, ENVIRONMENTS, loadConfig } from '../environments';
+import { assertConfigShape } from '../constructs/config/known-keys';
 import type { PlatformConfig } from '../constructs/config/types';
 import type { AppCatalog } from '../constructs/app/catalog';
 import { defaultCatalog, renderTree } from './render';
@@ -62,6 +63,8 @@ function owned(file: string, prefixes: readonly string[]): boolean {
  * on disk. Bad configuration throws a ConfigError before anything is written.
  */
 export function synth(options: SynthOptions): SynthResult {
+  // Unknown or mistyped fields first: the rules that follow read the fields they expect.
+  assertConfigShape(options.config ?? { clusters: CLUSTERS, environments: ENVIRONMENTS });
   const config = options.config ?? loadConfig();
   const rendered = renderTree(config, options.clusters, options.catalog ?? defaultCatalog(config));
   // A full write replaces the tree whole; only --check and --cluster need what is on disk.

@@ -8,7 +8,9 @@ import { DNS_LABEL, MAX_LABEL, validateSizes } from '../config/validate';
 import { ProblemCollector } from '../errors';
 import type { AppDefinition, PeerApp } from './definition';
 import { environmentListener } from '../contract/gateway';
-import { appNamespace } from '../config/rules';
+import { appNamespace, namespacePrefix } from '../config/rules';
+import { overlongLabelMessage, reservedNamespaceOwner } from '../config/validate-collisions';
+import { validateImages } from './validate-images';
 
 /** Image tag or digest per app, per environment: `environments/versions/<env>.json`. */
 export type VersionsByEnvironment = Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -77,6 +79,14 @@ export function validateCatalog(catalog: AppCatalog, config: PlatformConfig): vo
         'name',
         `namespace '${namespace}' is ${namespace.length} characters, over the ${MAX_LABEL} a namespace may have; shorten the app name`,
       );
+      const owner = reservedNamespaceOwner(namespace);
+      if (owner !== undefined) {
+        problems.add(
+          subject,
+          'name',
+          `renders namespace '${namespace}' (namespace prefix '${namespacePrefix(environment)}' + '-' + app name), which is no app's: ${owner}; rename the app`,
+        );
+      }
       // With a namespace prefix other than the environment's name, the Application name (also
       // the app.kubernetes.io/instance label value) is a different string of its own length.
       const instance = `${environment.name}-${app.name}`;
@@ -119,12 +129,28 @@ export function validateCatalog(catalog: AppCatalog, config: PlatformConfig): vo
         // The environment's listener accepts `*.<domain>` and its certificate covers exactly
         // one label there: any other host gets no route, or a TLS error.
         const suffix = `.${environment.domain}`;
+        const label = host.endsWith(suffix) ? host.slice(0, -suffix.length) : '';
+        const oneLabel = DNS_LABEL.test(label);
         problems.check(
-          host.endsWith(suffix) && DNS_LABEL.test(host.slice(0, -suffix.length)),
+          oneLabel,
           subject,
           'host',
           `must be one DNS label under the environment's domain, like '${app.name}${suffix}' (the Gateway listener '${environmentListener(environment.name)}' accepts '*${suffix}'), got '${host}'`,
         );
+        if (oneLabel && label.length > MAX_LABEL) {
+          problems.add(subject, 'host', overlongLabelMessage(label, host));
+        }
+        // Platform UIs answer one label under their cluster's domain, on the platform listener.
+        const platform = oneLabel
+          ? config.clusters.find((cluster) => cluster.domain === environment.domain)
+          : undefined;
+        if (platform !== undefined) {
+          problems.add(
+            subject,
+            'host',
+            `'${host}' is a platform host name: one label under cluster '${platform.name}''s platform domain '${platform.domain}', where its UIs (Argo CD, Grafana, ...) answer; give environment '${environment.name}' its own domain`,
+          );
+        }
         const other = hosts.get(host);
         if (other !== undefined)
           problems.add(subject, 'host', `host '${host}' is already claimed by app '${other}'`);
@@ -158,7 +184,76 @@ export function validateCatalog(catalog: AppCatalog, config: PlatformConfig): vo
       }
     }
   }
+  validateImages(problems, catalog.apps, config);
+  validateSharedNames(problems, catalog, config);
   problems.throwIfAny();
+}
+
+/** Who renders a name on a cluster first: an environment and an app. */
+interface Claim {
+  readonly environment: EnvironmentConfig;
+  readonly app: string;
+}
+
+/**
+ * Two environments on one cluster must not render one namespace (`<prefix>-<app>`: prefixes
+ * `shop` and `shop-dev` with apps `dev-cart` and `cart`) or one Argo CD Application
+ * (`<environment>-<app>`, all in the argocd namespace); either would make Flux and Argo CD
+ * manage one object for two apps. Reported on the later environment.
+ */
+function validateSharedNames(
+  problems: ProblemCollector,
+  catalog: AppCatalog,
+  config: PlatformConfig,
+): void {
+  const claims = new Map<
+    string,
+    { namespaces: Map<string, Claim>; applications: Map<string, Claim> }
+  >();
+  for (const environment of config.environments) {
+    let cluster = claims.get(environment.cluster);
+    if (!cluster)
+      claims.set(
+        environment.cluster,
+        (cluster = { namespaces: new Map(), applications: new Map() }),
+      );
+    const subject = `environment '${environment.name}'`;
+    // A name given twice is reported as such; its namespaces would only repeat that.
+    const seen = new Set<string>();
+    for (const app of catalog.apps) {
+      if (!app.enabledIn(environment) || seen.has(app.name)) continue;
+      seen.add(app.name);
+      const claim = { environment, app: app.name };
+      const namespace = appNamespace(environment, app.name);
+      const application = `${environment.name}-${app.name}`;
+      const byNamespace = cluster.namespaces.get(namespace);
+      const byApplication = cluster.applications.get(application);
+      if (!byNamespace) cluster.namespaces.set(namespace, claim);
+      if (!byApplication) cluster.applications.set(application, claim);
+      const by = (first: Claim) =>
+        `for app '${app.name}', which environment '${first.environment.name}' also renders for app '${first.app}' on cluster '${environment.cluster}'`;
+      const prefixField = environment.namespacePrefix === undefined ? 'name' : 'namespacePrefix';
+      // Without a prefix both names are `<environment>-<app>`: one collision, one line.
+      if (byNamespace && byNamespace === byApplication && namespace === application) {
+        problems.add(
+          subject,
+          'name',
+          `renders namespace and Argo CD Application '${namespace}' ${by(byNamespace)}`,
+        );
+        continue;
+      }
+      if (byNamespace) {
+        problems.add(subject, prefixField, `renders namespace '${namespace}' ${by(byNamespace)}`);
+      }
+      if (byApplication) {
+        problems.add(
+          subject,
+          'name',
+          `renders Argo CD Application '${application}' ${by(byApplication)}`,
+        );
+      }
+    }
+  }
 }
 
 /** The apps enabled in one environment, with who depends on each (one pass, any fleet size). */

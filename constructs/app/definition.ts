@@ -13,10 +13,17 @@ import { sourceFiles } from '../contract/layout';
 import { DNS_1035_LABEL, DNS_LABEL, MAX_LABEL } from '../config/validate';
 import { type ProblemCollector } from '../errors';
 import { parseAddressBlock } from '../config/net';
+import { validateAppValues } from './validate-values';
+import { validateNames } from './validate-names';
 
 // A repository: registry host (optional) and path, lower case, no tag or digest.
 const REPOSITORY =
   /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+
+/** Whether an image is a repository reference without tag or digest (what `image` takes). */
+export function isImageRepository(image: string): boolean {
+  return REPOSITORY.test(image);
+}
 
 /** The kinds of app. */
 export enum AppKind {
@@ -254,6 +261,17 @@ export abstract class AppDefinition<P extends AppProps = AppProps> {
       );
     }
 
+    const metricsPath = props.metrics?.path;
+    if (metricsPath !== undefined) {
+      // The PodMonitor scrapes it, and the HTTPRoute matches it as a path prefix.
+      problems.check(
+        /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(metricsPath),
+        subject,
+        'metrics.path',
+        `must be an absolute URL path starting with '/' (no query, no spaces), got '${metricsPath}'`,
+      );
+    }
+
     const scaling: [string, AutoscalingOptions | undefined][] = [
       ['autoscaling', props.autoscaling],
     ];
@@ -329,6 +347,8 @@ export abstract class AppDefinition<P extends AppProps = AppProps> {
         );
       }
     }
+    validateNames(problems, subject, props);
+    validateAppValues(problems, subject, props);
     this.validateKind(problems, subject);
   }
 

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import { AppConstruct } from './app-construct';
 import { AppDefinition, AppKind, type AppBinding } from './definition';
+import { checkAppShape } from './known-keys';
 import type { AppProps, PortOptions, ScheduledTaskProps } from './props';
 import { JsonObject } from '../json-object';
 import { type ProblemCollector } from '../errors';
@@ -53,6 +54,7 @@ export class ScheduledTaskDefinition extends AppDefinition<ScheduledTaskProps & 
 export class ScheduledTask extends AppConstruct {
   /** Declares a scheduled task (the form apps/<name>.ts uses). */
   public static define(props: ScheduledTaskProps): ScheduledTaskDefinition {
+    checkAppShape(AppKind.SCHEDULED_TASK, props);
     return new ScheduledTaskDefinition(props);
   }
 

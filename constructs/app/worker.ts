@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { ProblemCollector } from '../errors';
 import { AppConstruct } from './app-construct';
 import { AppDefinition, AppKind, type AppBinding } from './definition';
+import { checkAppShape } from './known-keys';
 import { WorkerLiveness, type PortOptions, type WorkerProps } from './props';
 
 /** The declaration of a worker, as apps/<name>.ts exports it. */
@@ -67,6 +68,7 @@ export class WorkerDefinition extends AppDefinition<WorkerProps> {
 export class Worker extends AppConstruct {
   /** Declares a worker (the form apps/<name>.ts uses). */
   public static define(props: WorkerProps): WorkerDefinition {
+    checkAppShape(AppKind.WORKER, props);
     return new WorkerDefinition(props);
   }
 

@@ -17,9 +17,14 @@ export function minorOf(version: string): string {
   return version.split('.').slice(0, 2).join('.');
 }
 
-/** `v1.36` → 36: minor versions compare as numbers (`v1.9` < `v1.10`). */
-function minorNumber(minor: string): number {
-  return Number(minor.split('.')[1]);
+/**
+ * Orders two `vX.Y` minor versions: major first, then minor, each as a number (`v1.9` <
+ * `v1.10`, and `v2.34` is after every `v1.*`).
+ */
+function compareMinor(a: string, b: string): number {
+  const [aMajor, aMinor] = a.slice(1).split('.').map(Number);
+  const [bMajor, bMinor] = b.slice(1).split('.').map(Number);
+  return aMajor - bMajor || aMinor - bMinor;
 }
 
 /**
@@ -35,8 +40,11 @@ export function kubernetesSupportProblem(
   if (!supported) {
     return `Talos ${talos} is not in constructs/config/talos-support.ts (known: ${Object.keys(TALOS_KUBERNETES_SUPPORT).join(', ')}); add its supported Kubernetes versions there`;
   }
-  const kubernetes = minorNumber(minorOf(kubernetesVersion));
-  if (kubernetes < minorNumber(supported.oldest) || kubernetes > minorNumber(supported.newest)) {
+  const kubernetes = minorOf(kubernetesVersion);
+  if (
+    compareMinor(kubernetes, supported.oldest) < 0 ||
+    compareMinor(kubernetes, supported.newest) > 0
+  ) {
     return `Talos ${talosVersion} supports Kubernetes ${supported.oldest} to ${supported.newest}, got ${kubernetesVersion}`;
   }
   return undefined;

@@ -23,7 +23,7 @@ export enum ClusterTier {
 export interface NodeConfig {
   /** Host name, DNS-1123 label, unique within the cluster (e.g. `dev-cp-1`). */
   readonly name: string;
-  /** Static IPv4 address of the node, unique across all clusters. */
+  /** Static IPv4 address of the node, inside the cluster's `nodeSubnet`, unique across all clusters. */
   readonly ip: string;
   /** Control plane or worker. */
   readonly role: NodeRole;
@@ -87,7 +87,18 @@ export interface ClusterConfig {
   readonly name: string;
   /** Production or not; drives the etcd quorum rule and HA defaults. */
   readonly tier: ClusterTier;
-  /** The control-plane virtual IP (Talos VIP) the Kubernetes API answers on. */
+  /**
+   * The IPv4 network the nodes share, as a CIDR with its host bits clear (e.g. `10.10.0.0/24`),
+   * at most a /30. Every node IP and the control-plane VIP lie inside it, on neither its network
+   * nor its broadcast address; it overlaps no loopback, link-local, multicast, reserved or
+   * `0.0.0.0/8` address. With MetalLB's L2 announcement (the default) the load-balancer
+   * addresses lie inside it too: ARP answers only reach the nodes' own network. No default.
+   */
+  readonly nodeSubnet: string;
+  /**
+   * The control-plane virtual IP (Talos VIP) the Kubernetes API answers on: a free address of
+   * `nodeSubnet` (Talos announces it by ARP from one control-plane node at a time).
+   */
   readonly controlPlaneVip: string;
   /**
    * Port of the Kubernetes API on the VIP.

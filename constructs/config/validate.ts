@@ -1,6 +1,12 @@
 import { ProblemCollector } from '../errors';
 import { parseAddressBlock, parseIpv4, rangeContains, rangesOverlap, type Ipv4Range } from './net';
-import { parseQuantity } from './quantity';
+import {
+  checkDuration,
+  checkSizeUnits,
+  cpuQuantityProblem,
+  memoryQuantityProblem,
+  parseQuantity,
+} from './quantity';
 import { kubernetesSupportProblem } from './talos-support';
 import {
   ClusterTier,
@@ -10,6 +16,8 @@ import {
   type ResourceSizes,
 } from './types';
 import { apiPort, isControlPlane, namespacePrefix } from './rules';
+import { validateCollisions } from './validate-collisions';
+import { isComponentEnabled } from './settings';
 
 /** RFC 1123 label: what Kubernetes accepts for namespace and most object names. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -18,7 +26,8 @@ export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /** Longest DNS label: a namespace, Service name or label value. */
 export const MAX_LABEL = 63;
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const VERSION = /^v\d+\.\d+\.\d+$/;
+// No leading zeros: the version names image tags (`kubelet:v1.36.3`), and `v1.036.3` names none.
+const VERSION = /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 const DEVICE = /^\/dev\/[A-Za-z0-9/_.-]+$/;
 // The pattern Flux's GitRepository CRD enforces on spec.url.
 const FLUX_GIT_URL = /^(http|https|ssh):\/\/.+$/;
@@ -258,6 +267,124 @@ function validateCluster(problems: ProblemCollector, cluster: ClusterConfig): vo
     `must be a relative folder inside the repository without '.', '..' or a trailing '/', got ${quote(repoPath)}`,
   );
   validateNodes(problems, cluster);
+  validateNodeSubnet(problems, cluster);
+}
+
+/** IPv4 blocks that never hold a node, the VIP or a load-balancer address. */
+const NON_HOST_BLOCKS: readonly { readonly range: Ipv4Range; readonly what: string }[] = [
+  ['0.0.0.0/8', '"this network"'],
+  ['127.0.0.0/8', 'loopback'],
+  ['169.254.0.0/16', 'link-local'],
+  ['224.0.0.0/4', 'multicast'],
+  ['240.0.0.0/4', 'reserved or broadcast'],
+].map(([cidr, name]) => ({
+  range: parseAddressBlock(cidr) as Ipv4Range,
+  what: `${name} (${cidr})`,
+}));
+
+/** The non-host block a range overlaps, described, or undefined. */
+function nonHostBlock(range: Ipv4Range): string | undefined {
+  return NON_HOST_BLOCKS.find((block) => rangesOverlap(block.range, range))?.what;
+}
+
+function formatIpv4(address: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join('.');
+}
+
+/** A node subnet: its addresses (network and broadcast included), or why it is none. */
+function parseSubnet(text: string): Ipv4Range | string {
+  const [address, bits, extra] = String(text).split('/');
+  const base = parseIpv4(address ?? '');
+  const prefix = /^\d{1,2}$/.test(bits ?? '') ? Number(bits) : NaN;
+  if (base === undefined || extra !== undefined || !(prefix <= 32)) {
+    return `must be an IPv4 CIDR like 10.10.0.0/24, got ${quote(text)}`;
+  }
+  const size = 2 ** (32 - prefix);
+  if (base % size !== 0) {
+    const network = `${formatIpv4(base - (base % size))}/${prefix}`;
+    return `must have its host bits clear (${quote(network)}), got ${quote(text)}`;
+  }
+  if (prefix > 30) {
+    return `must be a /30 or larger network (a /31 or /32 leaves no node address beside its network and broadcast addresses), got ${quote(text)}`;
+  }
+  const range = { first: base, last: base + size - 1 };
+  const reserved = nonHostBlock(range);
+  if (reserved) return `must not overlap ${reserved}, got ${quote(text)}`;
+  return range;
+}
+
+/**
+ * The node subnet and every address that must lie in it: node IPs and the VIP (host addresses
+ * of the subnet, never its network or broadcast address), and with MetalLB's L2 announcement the
+ * load-balancer blocks. Addresses in a non-host block are refused with or without a subnet.
+ */
+function validateNodeSubnet(problems: ProblemCollector, cluster: ClusterConfig): void {
+  const subject = `cluster ${quote(cluster.name)}`;
+  const parsed = parseSubnet(cluster.nodeSubnet);
+  if (typeof parsed === 'string') problems.add(subject, 'nodeSubnet', parsed);
+  const subnet = typeof parsed === 'string' ? undefined : parsed;
+  const inSubnet = `nodeSubnet ${quote(cluster.nodeSubnet)}`;
+
+  const checkHost = (field: string, ip: string, why: string): void => {
+    const address = parseIpv4(ip);
+    // A malformed address is reported where the field's shape is checked.
+    if (address === undefined) return;
+    const reserved = nonHostBlock({ first: address, last: address });
+    if (reserved) {
+      problems.add(subject, field, `must be a host address, not ${reserved}, got ${quote(ip)}`);
+    } else if (subnet && !rangeContains(subnet, address)) {
+      problems.add(subject, field, `must lie inside ${inSubnet}${why}, got ${quote(ip)}`);
+    } else if (subnet && (address === subnet.first || address === subnet.last)) {
+      const which = address === subnet.first ? 'network' : 'broadcast';
+      problems.add(
+        subject,
+        field,
+        `must not be the ${which} address of ${inSubnet}, got ${quote(ip)}`,
+      );
+    }
+  };
+  cluster.nodes.forEach((node, i) => checkHost(`nodes[${i}].ip`, node.ip, ''));
+  checkHost(
+    'controlPlaneVip',
+    cluster.controlPlaneVip,
+    " (Talos announces the VIP by ARP on the nodes' network)",
+  );
+
+  const l2 =
+    isComponentEnabled(cluster, 'metallb') &&
+    (cluster.platform?.metallb?.announcement?.mode ?? 'l2') === 'l2';
+  cluster.loadBalancerAddresses.forEach((text, i) => {
+    const field = `loadBalancerAddresses[${i}]`;
+    const range = parseAddressBlock(text);
+    // A malformed block is reported with the other address rules.
+    if (typeof range === 'string') return;
+    const reserved = nonHostBlock(range);
+    if (reserved) {
+      problems.add(subject, field, `must not overlap ${reserved}, got ${quote(text)}`);
+    } else if (
+      l2 &&
+      subnet &&
+      !(rangeContains(subnet, range.first) && rangeContains(subnet, range.last))
+    ) {
+      problems.add(
+        subject,
+        field,
+        `must lie inside ${inSubnet} (MetalLB's L2 announcement answers ARP only on the nodes' network; announce other networks over BGP), got ${quote(text)}`,
+      );
+    } else if (l2 && subnet) {
+      for (const [which, address] of [
+        ['network', subnet.first],
+        ['broadcast', subnet.last],
+      ] as const) {
+        problems.check(
+          !rangeContains(range, address),
+          subject,
+          field,
+          `must not include the ${which} address ${formatIpv4(address)} of ${inSubnet}, got ${quote(text)}`,
+        );
+      }
+    }
+  });
 }
 
 /** Every address a cluster claims: nodes, the VIP and its load-balancer blocks. */
@@ -335,8 +462,12 @@ export function validateSizes(
     ['cpuRequest', 'cpuLimit'],
     ['memoryRequest', 'memoryLimit'],
   ] as const;
+  // A value in the wrong unit is reported by checkSizeUnits; comparing it would only repeat that.
+  const unitProblem = (key: keyof ResourceSizes) =>
+    (key.startsWith('cpu') ? cpuQuantityProblem : memoryQuantityProblem)(sizes[key]);
   for (const [request, limit] of pairs) {
     const [r, l] = [values[request], values[limit]];
+    if (unitProblem(request) !== undefined || unitProblem(limit) !== undefined) continue;
     if (r !== undefined && l !== undefined && l < r) {
       problems.add(
         subject,
@@ -377,6 +508,11 @@ function validateEnvironment(
     `must be a whole number of at least 1, got ${quote(environment.defaultReplicas)}`,
   );
   validateSizes(problems, subject, 'defaultResources', environment.defaultResources);
+  checkSizeUnits(problems, subject, 'defaultResources', environment.defaultResources);
+  checkDuration(problems, subject, 'rollbackLimit', environment.rollbackLimit, {
+    minSeconds: 1,
+    wholeSecondsFor: 'the rollback bound check',
+  });
   problems.check(
     DNS_LABEL.test(environment.alertReceiver.secretName),
     subject,
@@ -433,5 +569,6 @@ export function validateConfig(
     (environment) => ({ subject: envSubject(environment), field: 'namespacePrefix' }),
     'cluster/namespace prefix',
   );
+  validateCollisions(problems, clusters, environments);
   problems.throwIfAny();
 }

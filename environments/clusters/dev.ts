@@ -4,6 +4,7 @@ import { ClusterTier, NodeRole, type ClusterConfig } from '../../constructs/conf
 export const devCluster: ClusterConfig = {
   name: 'dev',
   tier: ClusterTier.NON_PRODUCTION,
+  nodeSubnet: '10.10.0.0/24',
   controlPlaneVip: '10.10.0.10',
   nodes: [
     {

@@ -19,6 +19,7 @@ const worker = (index: number) => ({
 export const prodCluster: ClusterConfig = {
   name: 'prod',
   tier: ClusterTier.PRODUCTION,
+  nodeSubnet: '10.20.0.0/24',
   controlPlaneVip: '10.20.0.10',
   nodes: [controlPlane(1), controlPlane(2), controlPlane(3), worker(1), worker(2), worker(3)],
   talosVersion: 'v1.13.9',

@@ -251,7 +251,7 @@ describe('bad app input: one clear message naming app, environment, field and ru
       analysis: { interval: Duration.seconds(30), failureLimit: 4 },
     });
     expect(renderError([web({ rollout })])).toBe(
-      "app 'shop' env 'dev' rollout: worst-case rollback takes initialDelay 0 s + 2 × scrape interval 15 s + (failureLimit 4 + 1) × interval 30 s = 180 s, over the environment's limit of 120 s; shorten the analysis interval, failureLimit or initialDelay",
+      "app 'shop' env 'dev' rollout: worst-case rollback takes initialDelay 30 s + (failureLimit 4 + 1) × interval 30 s = 180 s, over the environment's limit of 120 s; shorten the analysis interval, failureLimit or initialDelay",
     );
   });
 
@@ -324,18 +324,36 @@ describe('bad app input: one clear message naming app, environment, field and ru
     );
   });
 
-  it('a blue-green analysis that can never fail: 4 measurements, failureLimit 2', () => {
-    const rollout = RolloutStrategy.blueGreen({ analysis: { count: 4, failureLimit: 2 } });
-    // the measurements at 0 and 20 s come before the second scrape (30 s) of the new version
-    expect(renderError([web({ rollout })])).toContain(
-      "app 'shop' env 'dev' rollout: the post-promotion analysis can never fail: failing takes failureLimit 2 + 1 = 3 failed measurements, " +
-        'the first that can see the new version being at initialDelay 0 s + 2 × interval 20 s = 40 s (after 2 × scrape interval 15 s = 30 s), ' +
-        'so the last is at 40 s + 2 × 20 s = 80 s, but count 4 ends the run at 0 s + (4 − 1) × 20 s = 60 s; raise count to at least 5',
+  it('a blue-green analysis that can never fail: 2 measurements, failureLimit 2', () => {
+    const rollout = RolloutStrategy.blueGreen({ analysis: { count: 2, failureLimit: 2 } });
+    expect(renderError([web({ rollout })])).toBe(
+      "app 'shop' env 'dev' rollout: the post-promotion analysis can never fail: count 2 ends the run before the 3 failed measurements (failureLimit 2 + 1) that fail it; raise count to at least 3",
+    );
+  });
+
+  it('an analysis measuring before the new version can show, which fails every good release', () => {
+    const rollout = RolloutStrategy.canary({ analysis: { initialDelay: Duration.seconds(10) } });
+    expect(renderError([web({ rollout })])).toBe(
+      "app 'shop' env 'dev' rollout: the canary analysis fails every good version: its first measurement at initialDelay 10 s comes before 2 × scrape interval 15 s = 30 s shows the new version, and no data fails; raise initialDelay to at least 30 s",
+    );
+  });
+
+  it('a smoke test with a path that is not absolute, no requests or a sub-second interval', () => {
+    const rollout = RolloutStrategy.blueGreen({
+      smokeTest: { path: 'healthz', requests: 0, interval: Duration.millis(500) },
+    });
+    expect(renderError([web({ rollout })])).toBe(
+      [
+        '3 problems:',
+        "  - app 'shop' rollout.smokeTest.path: must be an absolute path starting with '/' (a query is allowed, no spaces or '#'), got 'healthz'",
+        "  - app 'shop' rollout.smokeTest.requests: must be a whole number of at least 1, got 0",
+        "  - app 'shop' rollout.smokeTest.interval: must be at least 1 s, got 0.5 s",
+      ].join('\n'),
     );
   });
 
   it('a blue-green analysis that can fail within its run is accepted', () => {
-    const rollout = RolloutStrategy.blueGreen({ analysis: { count: 5, failureLimit: 2 } });
+    const rollout = RolloutStrategy.blueGreen({ analysis: { count: 3, failureLimit: 2 } });
     const tree = renderApps([web({ rollout })]);
     expect(tree.files.has('apps/prod/shop/rollout-shop.yaml')).toBe(true);
   });
@@ -492,7 +510,13 @@ const badInput: [
       }),
     ],
     undefined,
-    "app 'shop' env 'dev' rollout: worst-case rollback takes initialDelay 0 s + 2 × scrape interval 15 s + (failureLimit 2 + 1) × interval 60 s = 210 s, over the environment's limit of 120 s",
+    "app 'shop' env 'dev' rollout: worst-case rollback takes initialDelay 30 s + (failureLimit 2 + 1) × interval 60 s = 210 s, over the environment's limit of 120 s",
+  ],
+  [
+    'a metrics path that is no absolute path',
+    [web({ metrics: { path: 'metrics' } })],
+    undefined,
+    "app 'shop' metrics.path: must be an absolute URL path starting with '/' (no query, no spaces), got 'metrics'",
   ],
   [
     'an override for an environment that does not exist',

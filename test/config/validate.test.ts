@@ -13,6 +13,7 @@ import {
   type NodeConfig,
 } from '../../constructs/config/types';
 import { validateConfig } from '../../constructs/config/validate';
+import { MetalLbAnnouncement } from '../../constructs/config/metallb';
 
 /** Validates and returns the error message lines (one per problem); fails if it validates. */
 function problemsOf(
@@ -34,6 +35,10 @@ const devNode = (change: Partial<NodeConfig>) => ({
   nodes: [{ ...devCluster.nodes[0], ...change }],
 });
 const withEnv = (change: Partial<EnvironmentConfig>) => [{ ...dev, ...change }, testEnv, prod];
+const bgp = MetalLbAnnouncement.bgp({
+  localAsn: 64512,
+  peers: [{ address: '10.10.0.1', asn: 64513 }],
+});
 
 describe('the reference configuration', () => {
   it('validates and has clusters dev and prod hosting dev+test and prod', () => {
@@ -217,6 +222,29 @@ describe('cluster rules', () => {
     ).not.toThrow();
   });
 
+  it('the Kubernetes major version counts, not only the minor', () => {
+    for (const version of ['v2.34.0', 'v0.34.0']) {
+      expect(problemsOf(withDev({ kubernetesVersion: version }))).toEqual([
+        `cluster 'dev' kubernetesVersion: Talos v1.13.9 supports Kubernetes v1.31 to v1.36, got ${version}`,
+      ]);
+    }
+    expect(() =>
+      validateConfig(withDev({ kubernetesVersion: 'v1.31.0' }), ENVIRONMENTS),
+    ).not.toThrow();
+  });
+
+  it('versions have no leading zeros (they name image tags)', () => {
+    expect(problemsOf(withDev({ kubernetesVersion: 'v1.036.3' }))).toEqual([
+      "cluster 'dev' kubernetesVersion: must be a version like v1.2.3, got 'v1.036.3'",
+    ]);
+    expect(problemsOf(withDev({ talosVersion: 'v1.13.09' }))).toEqual([
+      "cluster 'dev' talosVersion: must be a version like v1.2.3, got 'v1.13.09'",
+    ]);
+    expect(() =>
+      validateConfig(withDev({ kubernetesVersion: 'v1.36.0' }), ENVIRONMENTS),
+    ).not.toThrow();
+  });
+
   it('a Talos version without a support row is refused, naming where to add it', () => {
     expect(problemsOf(withDev({ talosVersion: 'v1.14.0' }))).toEqual([
       "cluster 'dev' kubernetesVersion: Talos v1.14 is not in constructs/config/talos-support.ts (known: v1.11, v1.12, v1.13); add its supported Kubernetes versions there",
@@ -284,14 +312,27 @@ describe('cluster rules', () => {
   });
 
   it('the load-balancer pool does not overlap node IPs', () => {
-    expect(problemsOf(withDev({ loadBalancerAddresses: ['10.10.0.0/28'] }))).toEqual([
-      "cluster 'dev' loadBalancerAddresses[0]: '10.10.0.0/28' overlaps the IP of node 'dev-cp-1' of cluster 'dev'",
-      "cluster 'dev' loadBalancerAddresses[0]: '10.10.0.0/28' overlaps the IP of the control-plane VIP of cluster 'dev'",
+    expect(problemsOf(withDev({ loadBalancerAddresses: ['10.10.0.8/29'] }))).toEqual([
+      "cluster 'dev' loadBalancerAddresses[0]: '10.10.0.8/29' overlaps the IP of node 'dev-cp-1' of cluster 'dev'",
+      "cluster 'dev' loadBalancerAddresses[0]: '10.10.0.8/29' overlaps the IP of the control-plane VIP of cluster 'dev'",
     ]);
   });
 
   it('load-balancer pools do not overlap each other, in or across clusters', () => {
-    expect(problemsOf(withProd({ loadBalancerAddresses: ['10.10.0.210-10.10.0.230'] }))).toEqual([
+    expect(
+      problemsOf(withDev({ loadBalancerAddresses: ['10.10.0.200-10.10.0.220', '10.10.0.216/29'] })),
+    ).toEqual([
+      "cluster 'dev' loadBalancerAddresses[1]: '10.10.0.216/29' overlaps loadBalancerAddresses '10.10.0.200-10.10.0.220' of cluster 'dev'",
+    ]);
+    // Announced over BGP, prod's pool may lie outside its node subnet, even on dev's network.
+    expect(
+      problemsOf(
+        withProd({
+          loadBalancerAddresses: ['10.10.0.210-10.10.0.230'],
+          platform: { ...prodCluster.platform, metallb: { announcement: bgp } },
+        }),
+      ),
+    ).toEqual([
       "cluster 'prod' loadBalancerAddresses[0]: '10.10.0.210-10.10.0.230' overlaps loadBalancerAddresses '10.10.0.200-10.10.0.220' of cluster 'dev'",
     ]);
   });
@@ -327,6 +368,154 @@ describe('cluster rules', () => {
   it('the cluster domain is a DNS name', () => {
     expect(problemsOf(withDev({ domain: 'Dev Cluster' }))).toEqual([
       "cluster 'dev' domain: must be a lower-case DNS name like dev.example.com, got 'Dev Cluster'",
+    ]);
+  });
+});
+
+describe('the node subnet', () => {
+  const nodeIp = (ip: string) => withDev(devNode({ ip }));
+
+  it('is an IPv4 CIDR with its host bits clear', () => {
+    for (const nodeSubnet of [
+      'lots',
+      '10.10.0.0',
+      '10.10.0.0/33',
+      '10.10.0.0/24/8',
+      '10.10.0/24',
+    ]) {
+      expect(problemsOf(withDev({ nodeSubnet }))).toEqual([
+        `cluster 'dev' nodeSubnet: must be an IPv4 CIDR like 10.10.0.0/24, got '${nodeSubnet}'`,
+      ]);
+    }
+    expect(problemsOf(withDev({ nodeSubnet: '10.10.0.1/24' }))).toEqual([
+      "cluster 'dev' nodeSubnet: must have its host bits clear ('10.10.0.0/24'), got '10.10.0.1/24'",
+    ]);
+  });
+
+  it('is a /30 or larger', () => {
+    for (const nodeSubnet of ['10.10.0.10/31', '10.10.0.10/32']) {
+      expect(problemsOf(withDev({ nodeSubnet }))).toEqual([
+        `cluster 'dev' nodeSubnet: must be a /30 or larger network (a /31 or /32 leaves no node address beside its network and broadcast addresses), got '${nodeSubnet}'`,
+      ]);
+    }
+    // A /30 holds two hosts: the node and the VIP (the pool announced over BGP, elsewhere).
+    expect(() =>
+      validateConfig(
+        withDev({
+          nodeSubnet: '10.10.0.8/30',
+          controlPlaneVip: '10.10.0.9',
+          ...devNode({ ip: '10.10.0.10' }),
+          platform: { ...devCluster.platform, metallb: { announcement: bgp } },
+        }),
+        ENVIRONMENTS,
+      ),
+    ).not.toThrow();
+  });
+
+  it('overlaps no loopback, link-local, multicast, reserved or 0.0.0.0/8 block', () => {
+    const cases = [
+      ['0.0.0.0/0', '"this network" (0.0.0.0/8)'],
+      ['127.0.0.0/24', 'loopback (127.0.0.0/8)'],
+      ['169.254.0.0/16', 'link-local (169.254.0.0/16)'],
+      ['224.0.0.0/24', 'multicast (224.0.0.0/4)'],
+      ['255.255.255.0/24', 'reserved or broadcast (240.0.0.0/4)'],
+    ];
+    for (const [nodeSubnet, what] of cases) {
+      expect(problemsOf(withDev({ nodeSubnet }))).toEqual([
+        `cluster 'dev' nodeSubnet: must not overlap ${what}, got '${nodeSubnet}'`,
+      ]);
+    }
+  });
+
+  it('holds every node IP', () => {
+    expect(problemsOf(nodeIp('10.11.0.11'))).toEqual([
+      "cluster 'dev' nodes[0].ip: must lie inside nodeSubnet '10.10.0.0/24', got '10.11.0.11'",
+    ]);
+    const nodes = prodCluster.nodes.map((n, i) => (i === 4 ? { ...n, ip: '10.21.0.22' } : n));
+    expect(problemsOf(withProd({ nodes }))).toEqual([
+      "cluster 'prod' nodes[4].ip: must lie inside nodeSubnet '10.20.0.0/24', got '10.21.0.22'",
+    ]);
+    // A wider subnet holds them: only the stated network counts.
+    expect(() =>
+      validateConfig(
+        withDev({ nodeSubnet: '10.10.0.0/16', ...devNode({ ip: '10.10.1.11' }) }),
+        ENVIRONMENTS,
+      ),
+    ).not.toThrow();
+  });
+
+  it('holds the control-plane VIP', () => {
+    expect(problemsOf(withDev({ controlPlaneVip: '10.30.0.10' }))).toEqual([
+      "cluster 'dev' controlPlaneVip: must lie inside nodeSubnet '10.10.0.0/24' (Talos announces the VIP by ARP on the nodes' network), got '10.30.0.10'",
+    ]);
+    expect(() =>
+      validateConfig(withDev({ controlPlaneVip: '10.10.0.254' }), ENVIRONMENTS),
+    ).not.toThrow();
+  });
+
+  it("gives no node or VIP the subnet's network or broadcast address", () => {
+    expect(problemsOf(withDev({ controlPlaneVip: '10.10.0.0' }))).toEqual([
+      "cluster 'dev' controlPlaneVip: must not be the network address of nodeSubnet '10.10.0.0/24', got '10.10.0.0'",
+    ]);
+    expect(problemsOf(nodeIp('10.10.0.255'))).toEqual([
+      "cluster 'dev' nodes[0].ip: must not be the broadcast address of nodeSubnet '10.10.0.0/24', got '10.10.0.255'",
+    ]);
+    expect(() => validateConfig(nodeIp('10.10.0.1'), ENVIRONMENTS)).not.toThrow();
+  });
+
+  it('refuses loopback, link-local, multicast, reserved and 0.0.0.0 as node IP or VIP', () => {
+    const cases = [
+      ['0.0.0.0', '"this network" (0.0.0.0/8)'],
+      ['127.0.0.1', 'loopback (127.0.0.0/8)'],
+      ['169.254.10.10', 'link-local (169.254.0.0/16)'],
+      ['224.0.0.18', 'multicast (224.0.0.0/4)'],
+      ['255.255.255.255', 'reserved or broadcast (240.0.0.0/4)'],
+    ];
+    for (const [ip, what] of cases) {
+      expect(problemsOf(withDev({ controlPlaneVip: ip }))).toEqual([
+        `cluster 'dev' controlPlaneVip: must be a host address, not ${what}, got '${ip}'`,
+      ]);
+      expect(problemsOf(nodeIp(ip))).toEqual([
+        `cluster 'dev' nodes[0].ip: must be a host address, not ${what}, got '${ip}'`,
+      ]);
+    }
+  });
+
+  it('holds the load-balancer pool when MetalLB announces it over L2', () => {
+    expect(problemsOf(withDev({ loadBalancerAddresses: ['10.30.0.200-10.30.0.220'] }))).toEqual([
+      "cluster 'dev' loadBalancerAddresses[0]: must lie inside nodeSubnet '10.10.0.0/24' (MetalLB's L2 announcement answers ARP only on the nodes' network; announce other networks over BGP), got '10.30.0.200-10.30.0.220'",
+    ]);
+    // Straddling the subnet's edge is outside too.
+    expect(problemsOf(withDev({ loadBalancerAddresses: ['10.10.0.250-10.10.1.5'] }))).toEqual([
+      "cluster 'dev' loadBalancerAddresses[0]: must lie inside nodeSubnet '10.10.0.0/24' (MetalLB's L2 announcement answers ARP only on the nodes' network; announce other networks over BGP), got '10.10.0.250-10.10.1.5'",
+    ]);
+    expect(problemsOf(withDev({ loadBalancerAddresses: ['10.10.0.240/28'] }))).toEqual([
+      "cluster 'dev' loadBalancerAddresses[0]: must not include the broadcast address 10.10.0.255 of nodeSubnet '10.10.0.0/24', got '10.10.0.240/28'",
+    ]);
+    expect(problemsOf(withDev({ loadBalancerAddresses: ['10.10.0.0-10.10.0.5'] }))).toContain(
+      "cluster 'dev' loadBalancerAddresses[0]: must not include the network address 10.10.0.0 of nodeSubnet '10.10.0.0/24', got '10.10.0.0-10.10.0.5'",
+    );
+    // Over BGP, or without MetalLB, the pool is routed or unused: any network will do.
+    const elsewhere = { loadBalancerAddresses: ['10.30.0.0/24'] };
+    for (const metallb of [{ announcement: bgp }, { enabled: false }]) {
+      expect(() =>
+        validateConfig(
+          withDev({ ...elsewhere, platform: { ...devCluster.platform, metallb } }),
+          ENVIRONMENTS,
+        ),
+      ).not.toThrow();
+    }
+  });
+
+  it('keeps every load-balancer block off loopback and other non-host blocks, also over BGP', () => {
+    expect(problemsOf(withDev({ loadBalancerAddresses: ['127.0.0.0/28'] }))).toEqual([
+      "cluster 'dev' loadBalancerAddresses[0]: must not overlap loopback (127.0.0.0/8), got '127.0.0.0/28'",
+    ]);
+    const platform = { ...devCluster.platform, metallb: { announcement: bgp } };
+    expect(
+      problemsOf(withDev({ loadBalancerAddresses: ['224.0.0.0-224.0.0.9'], platform })),
+    ).toEqual([
+      "cluster 'dev' loadBalancerAddresses[0]: must not overlap multicast (224.0.0.0/4), got '224.0.0.0-224.0.0.9'",
     ]);
   });
 });
