@@ -14,7 +14,7 @@ import { DNS_1035_LABEL, DNS_LABEL, MAX_LABEL } from '../config/validate';
 import { type ProblemCollector } from '../errors';
 import { parseAddressBlock } from '../config/net';
 import { validateAppValues } from './validate-values';
-import { validateNames } from './validate-names';
+import { externalEndpointLists, validateNames } from './validate-names';
 
 // A repository: registry host (optional) and path, lower case, no tag or digest.
 const REPOSITORY =
@@ -301,16 +301,7 @@ export abstract class AppDefinition<P extends AppProps = AppProps> {
       );
     }
 
-    const external: [string, readonly ExternalEndpoint[] | undefined][] = [
-      ['external', props.external],
-      ...Object.entries(props.environments ?? {}).map(
-        ([env, override]): [string, readonly ExternalEndpoint[] | undefined] => [
-          `environments.${env}.external`,
-          override.external,
-        ],
-      ),
-    ];
-    for (const [field, endpoints] of external) {
+    for (const [field, endpoints] of externalEndpointLists(props)) {
       (endpoints ?? []).forEach((endpoint, i) =>
         validateEndpoint(problems, subject, `${field}[${i}]`, endpoint),
       );

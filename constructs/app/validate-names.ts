@@ -122,16 +122,7 @@ export function validateNames(
     }
   });
 
-  const external: [string, readonly ExternalEndpoint[] | undefined][] = [
-    ['external', props.external],
-    ...Object.entries(props.environments ?? {}).map(
-      ([env, override]): [string, readonly ExternalEndpoint[] | undefined] => [
-        `environments.${env}.external`,
-        override.external,
-      ],
-    ),
-  ];
-  for (const [field, endpoints] of external) {
+  for (const [field, endpoints] of externalEndpointLists(props)) {
     (endpoints ?? []).forEach((endpoint, i) => {
       if (endpoint.host === undefined) return;
       for (const label of overlongDnsLabels(endpoint.host)) {
@@ -171,4 +162,19 @@ function validateTeam(problems: ProblemCollector, subject: string, team: string)
     'team',
     `must be at most ${MAX_LABEL} characters (it is the value of the team and part-of labels), got ${team.length}`,
   );
+}
+
+/** The app's `external` list and each environment override's, with the field each is set at. */
+export function externalEndpointLists(
+  props: AppProps,
+): [field: string, endpoints: readonly ExternalEndpoint[] | undefined][] {
+  return [
+    ['external', props.external],
+    ...Object.entries(props.environments ?? {}).map(
+      ([env, override]): [string, readonly ExternalEndpoint[] | undefined] => [
+        `environments.${env}.external`,
+        override.external,
+      ],
+    ),
+  ];
 }

@@ -24,7 +24,7 @@ import {
 import {
   CONTROL_PLANE_ROLE,
   checkPlainWorkload,
-  componentLabels,
+  componentMetadata,
   disruptionBudget,
   podSecurityContext,
   quantities,
@@ -91,13 +91,11 @@ export class KubeletServingCertApprover extends PlatformComponent {
     });
 
     const image = ARTIFACT_VERSIONS.kubeletServingCertApproverImage;
-    const labels = componentLabels(name);
-    const metadata = (objectName: string, inNamespace: string = namespace) => ({
-      name: objectName,
-      namespace: inNamespace,
+    const {
       labels,
-    });
-    const clusterMetadata = (objectName: string) => ({ name: objectName, labels });
+      namespaced: metadata,
+      clusterScoped: clusterMetadata,
+    } = componentMetadata(name, namespace);
     const folder = this.crds;
 
     new k8s.KubeServiceAccount(folder, 'service-account', { metadata: metadata(name) });

@@ -19,7 +19,7 @@ import {
 } from './component';
 import {
   checkPlainWorkload,
-  componentLabels,
+  componentMetadata,
   disruptionBudget,
   podSecurityContext,
   quantities,
@@ -104,14 +104,12 @@ export class MetricsServer extends PlatformComponent {
     });
 
     const image = ARTIFACT_VERSIONS.metricsServerImage;
-    const labels = componentLabels(name);
-    const selector = selectorLabels(name);
-    const metadata = (objectName: string, inNamespace: string = namespace) => ({
-      name: objectName,
-      namespace: inNamespace,
+    const {
       labels,
-    });
-    const clusterMetadata = (objectName: string) => ({ name: objectName, labels });
+      namespaced: metadata,
+      clusterScoped: clusterMetadata,
+    } = componentMetadata(name, namespace);
+    const selector = selectorLabels(name);
     const folder = this.controllers;
     const subjects = [{ kind: 'ServiceAccount', name, namespace }];
     const clusterRole = (roleName: string) => ({

@@ -24,6 +24,33 @@ export function componentLabels(name: string): Record<string, string> {
   };
 }
 
+/** Metadata makers of one component's objects: namespaced and cluster-scoped, with its labels. */
+export interface ComponentMetadata {
+  /** The component's labels. */
+  readonly labels: Record<string, string>;
+  /** A namespaced object's metadata (the component's namespace unless another is given). */
+  readonly namespaced: (
+    name: string,
+    namespace?: string,
+  ) => { name: string; namespace: string; labels: Record<string, string> };
+  /** A cluster-scoped object's metadata. */
+  readonly clusterScoped: (name: string) => { name: string; labels: Record<string, string> };
+}
+
+/** The metadata makers of component `name` in `namespace`. */
+export function componentMetadata(name: string, namespace: string): ComponentMetadata {
+  const labels = componentLabels(name);
+  return {
+    labels,
+    namespaced: (objectName, inNamespace = namespace) => ({
+      name: objectName,
+      namespace: inNamespace,
+      labels,
+    }),
+    clusterScoped: (objectName) => ({ name: objectName, labels }),
+  };
+}
+
 /** The labels a Deployment selects its pods by (stable across versions). */
 export function selectorLabels(name: string): Record<string, string> {
   return { [STANDARD_LABELS.name]: name, [STANDARD_LABELS.instance]: name };
