@@ -8,8 +8,14 @@ import { SOPS_SECRET_NAME } from '../constructs/cluster/flux-layers';
 import { FluxSync } from '../constructs/cluster/flux-sync';
 import { ciliumReleaseValues } from '../constructs/platform/cilium';
 import { FLUX_COMPONENT_LABEL, FLUX_EXTRA_CONTROLLERS } from '../constructs/platform/flux';
-import { CHART_VERSIONS, FLUX_DISTRIBUTION, GIT_VERSIONS } from '../constructs/platform/versions';
 import type { ClusterConfig } from '../constructs/config/types';
+import {
+  ciliumChart,
+  fluxInstallUrl,
+  gatewayApiCrdsUrl,
+} from '../constructs/platform/bootstrap-sources';
+
+export { ciliumChart, fluxInstallUrl, gatewayApiCrdsUrl };
 import type { GitCredentials } from './stack-config';
 import { FLUX_NAMESPACE, FLUX_SYNC_NAME } from '../constructs/contract/names';
 
@@ -72,12 +78,6 @@ export interface GatewayApiCrdsProps {
   readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
-/** The release manifest of the Gateway API CRDs (standard channel) at the catalog's tag. */
-export function gatewayApiCrdsUrl(): string {
-  const { repository, tag } = GIT_VERSIONS.gatewayApiCrds;
-  return `${repository}/releases/download/${tag}/standard-install.yaml`;
-}
-
 /** The Gateway API CRDs Pulumi installed, once the manifest is read. */
 export interface GatewayApiCrds {
   /** The release manifest: one Pulumi resource per CRD. */
@@ -98,7 +98,7 @@ export function installGatewayApiCrds(props: GatewayApiCrdsProps): GatewayApiCrd
   const manifest = new k8s.yaml.ConfigFile(
     'gateway-api-crds',
     {
-      file: gatewayApiCrdsUrl(),
+      file: gatewayApiCrdsUrl(props.cluster.mirror),
       resourcePrefix: props.cluster.name,
       transformations: [
         (object: Record<string, unknown>, options: pulumi.CustomResourceOptions) => {
@@ -129,15 +129,12 @@ export interface CiliumInstallProps {
  * included), so Flux adopts it without a change; installed once, then Flux's.
  */
 export function installCilium(props: CiliumInstallProps): k8s.helm.v3.Release {
-  const chart = CHART_VERSIONS.cilium;
   return new k8s.helm.v3.Release(
     `${props.cluster.name}-cilium`,
     {
       name: CILIUM_RELEASE.name,
       namespace: CILIUM_RELEASE.namespace,
-      chart: chart.chart,
-      version: chart.version,
-      repositoryOpts: { repo: chart.repository },
+      ...ciliumChart(props.cluster.mirror),
       values: ciliumReleaseValues(props.cluster),
       // Every node pulls the agent image before the release is ready.
       timeout: RELEASE_TIMEOUT_SECONDS,
@@ -214,7 +211,7 @@ export function bootstrapFlux(props: FluxBootstrapProps): FluxBootstrap {
   const controllers = new k8s.yaml.ConfigFile(
     'flux',
     {
-      file: FLUX_DISTRIBUTION.installManifest,
+      file: fluxInstallUrl(cluster.mirror),
       resourcePrefix: cluster.name,
       transformations: [
         (object: Record<string, unknown>, options: pulumi.CustomResourceOptions) => {

@@ -13,6 +13,7 @@ import { TalosCluster } from './talos/provision';
 import { argocdHostname, grafanaHostname } from '../constructs/contract/gateway';
 import { gitopsFolders, repositoryPath } from '../constructs/contract/layout';
 import { apiEndpoint } from '../constructs/config/rules';
+import type { ClusterConfig } from '../constructs/config/types';
 
 /** What a stack exports. */
 export interface StackOutputs {
@@ -55,6 +56,12 @@ export interface DefineStackOptions {
    * @default the stack's Pulumi configuration
    */
   readonly config?: ConfigSource;
+  /**
+   * The cluster to provision, for a configuration other than the reference one (tests of a
+   * mirrored cluster); its name need not be the stack's.
+   * @default the cluster of environments/ named like the stack
+   */
+  readonly cluster?: ClusterConfig;
 }
 
 /**
@@ -66,7 +73,7 @@ export function defineStack(
   stack: string = pulumi.getStack(),
   options: DefineStackOptions = {},
 ): ClusterStack {
-  const cluster = clusterForStack(stack);
+  const cluster = options.cluster ?? clusterForStack(stack);
   const settings = readStackSettings(cluster, options.config);
 
   const talos = new TalosCluster({ cluster, vipLinks: settings.vipLinks });

@@ -1,4 +1,4 @@
-// `npm run render` and `npm run images`: see synth/cluster/cli.ts for the options.
+// `npm run render`, `npm run images` and `npm run bundle`: see synth/cluster/cli.ts for the options.
 import { APPS } from '../apps';
 import { loadConfig } from '../environments';
 import { runClusterCommand, type ClusterCommand } from './cluster/cli';
@@ -6,8 +6,10 @@ import { REPO_ROOT } from './paths';
 import { renderTree } from './render';
 
 const [command, ...argv] = process.argv.slice(2);
-if (command !== 'render' && command !== 'images') {
-  console.error(`usage: node scripts/run-ts.js synth/cluster-main.ts render|images [options]`);
+if (command !== 'render' && command !== 'images' && command !== 'bundle') {
+  console.error(
+    `usage: node scripts/run-ts.js synth/cluster-main.ts render|images|bundle [options]`,
+  );
   process.exitCode = 2;
 } else {
   void runClusterCommand(command satisfies ClusterCommand, argv, {

@@ -13,6 +13,7 @@ import {
   object,
   oneOf,
   optional,
+  record,
   shapeProblems,
   string,
   type Fields,
@@ -35,6 +36,7 @@ import type { KyvernoSettings } from './kyverno';
 import type { LokiSettings } from './loki';
 import { MetalLbAnnouncement, type MetalLbSettings } from './metallb';
 import type { MetricsServerSettings } from './metrics-server';
+import type { MirrorConfig } from './mirror';
 import type { MonitoringSettings } from './monitoring';
 import type { RookCephSettings } from './rook-ceph';
 import type { PlatformSettings } from './settings';
@@ -285,6 +287,17 @@ export const clusterConfig: Rule<ClusterConfig> = object<ClusterConfig>({
       list(object<ExternalSecret>({ namespace: string, name: string, providedBy: string })),
     ),
   }),
+  mirror: optional(
+    object<MirrorConfig>({
+      registries: record(string),
+      charts: string,
+      git: string,
+      downloads: string,
+      internalHosts: optional(list(string)),
+      caCertificate: optional(string),
+      registryCredentials: optional(boolean),
+    }),
+  ),
   platform: optional(platformSettings),
 });
 

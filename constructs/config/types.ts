@@ -2,6 +2,7 @@
 // secrets, the SOPS age key and Git credentials live in Pulumi config as secrets.
 import type { Duration } from 'cdk8s';
 import type { PlatformSettings } from './settings';
+import type { MirrorConfig } from './mirror';
 
 /** What a node does in the Talos cluster. */
 export enum NodeRole {
@@ -125,6 +126,13 @@ export interface ClusterConfig {
   readonly gitops: GitOpsRepositoryConfig;
   /** Who can decrypt the cluster's Secrets in git, and which Secrets come from elsewhere. */
   readonly secrets: ClusterSecretsConfig;
+  /**
+   * The company's mirror the cluster pulls every image, chart, Git repository and download
+   * from, for clusters that cannot (or may not) reach the public internet. See the README's
+   * "Air-gapped clusters".
+   * @default - everything from its public source
+   */
+  readonly mirror?: MirrorConfig;
   /**
    * Platform components: which run here and with which overrides.
    * @default {} - every component enabled with its defaults for the cluster's tier

@@ -18,6 +18,7 @@ import {
 import { apiPort, isControlPlane, namespacePrefix } from './rules';
 import { validateCollisions } from './validate-collisions';
 import { isComponentEnabled } from './settings';
+import { validateMirror } from './mirror';
 
 /** RFC 1123 label: what Kubernetes accepts for namespace and most object names. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -203,6 +204,7 @@ function validateCluster(problems: ProblemCollector, cluster: ClusterConfig): vo
     'controlPlaneVip',
     `must be a valid IPv4 address, got ${quote(cluster.controlPlaneVip)}`,
   );
+  if (cluster.mirror !== undefined) validateMirror(problems, subject, cluster.mirror);
   const port = apiPort(cluster);
   problems.check(
     Number.isInteger(port) && port >= 1 && port <= 65535,

@@ -50,7 +50,10 @@ export class ArgoRollouts extends PlatformComponent {
       controller: {
         replicas: cluster.tier === ClusterTier.PRODUCTION ? 2 : 1,
         trafficRouterPlugins: [
-          { name: ROLLOUTS_GATEWAY_PLUGIN, location: ARTIFACT_VERSIONS.rolloutsGatewayPlugin },
+          {
+            name: ROLLOUTS_GATEWAY_PLUGIN,
+            location: this.download(ARTIFACT_VERSIONS.rolloutsGatewayPlugin),
+          },
         ],
         metrics: {
           enabled: true,

@@ -134,7 +134,12 @@ export class ArgoCd extends PlatformComponent {
           extensionList: [
             {
               name: 'rollout-extension',
-              env: [{ name: 'EXTENSION_URL', value: ARTIFACT_VERSIONS.argocdRolloutExtension }],
+              env: [
+                {
+                  name: 'EXTENSION_URL',
+                  value: this.download(ARTIFACT_VERSIONS.argocdRolloutExtension),
+                },
+              ],
             },
           ],
         },

@@ -26,6 +26,15 @@ import {
 } from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
 import type { ChartVersion, GitManifestsVersion } from './versions';
 import { FLUX_NAMESPACE } from '../contract/names';
+import {
+  chartSource,
+  downloadSource,
+  gitSource,
+  imageRegistry,
+  ociSource,
+  type MirrorConfig,
+} from '../config/mirror';
+import { ConfigError } from '../errors';
 import { gitopsFolders, sourceFiles } from '../contract/layout';
 
 /** The Flux layers of a cluster's platform, applied in this order. */
@@ -319,6 +328,20 @@ const HELM_TIMEOUT_MINUTES = 5;
 const INSTALL_RETRIES = 3;
 const UNLIMITED_RETRIES = -1;
 
+/** Something a component makes the cluster pull: its public origin, and where it is pulled from. */
+export interface PulledArtifact {
+  /** A Helm chart, an OCI artifact (not a chart), a Git repository at a tag, or a plain file. */
+  readonly kind: 'chart' | 'oci' | 'git' | 'download';
+  /** Public URL: the chart's repository, the artifact, the clone URL or the file. */
+  readonly origin: string;
+  /** The chart's name (charts only). */
+  readonly chart?: string;
+  /** Chart version, artifact or Git tag; none for a download. */
+  readonly version?: string;
+  /** Where the cluster pulls it from: the origin, or its place on the cluster's mirror. */
+  readonly from: string;
+}
+
 /**
  * Base of every platform component. A subclass passes its identity, then calls
  * {@link installChart} with typed values and adds custom resources to {@link configs} (or
@@ -337,6 +360,7 @@ export abstract class PlatformComponent extends Construct {
   private readonly props: PlatformComponentProps;
   private readonly checks: HealthCheck[] = [];
   private readonly configsExpressions: KindHealthExpression[] = [];
+  private readonly pulled: PulledArtifact[] = [];
   private crdsFolder?: GitOpsFolder;
   private controllersFolder?: GitOpsFolder;
   private configsFolder?: GitOpsFolder;
@@ -460,14 +484,23 @@ export abstract class PlatformComponent extends Construct {
       values,
     };
 
+    // A mirrored cluster pulls every chart from the mirror's chart base.
+    const source = chartSource(this.props.cluster.mirror, version);
+    this.pulled.push({
+      kind: 'chart',
+      origin: version.repository,
+      chart: version.chart,
+      version: version.version,
+      from: source.repository,
+    });
     let release: HelmRelease;
-    if (version.repository.startsWith('oci://')) {
+    if (source.repository.startsWith('oci://')) {
       new OciRepository(this.controllers, id('source'), {
         metadata,
         spec: {
           interval: '12h',
-          url: `${version.repository}/${version.chart}`,
-          ref: { tag: version.version },
+          url: `${source.repository}/${source.chart}`,
+          ref: { tag: source.version },
           layerSelector: {
             mediaType: HELM_CHART_LAYER,
             operation: OciRepositorySpecLayerSelectorOperation.COPY,
@@ -481,7 +514,7 @@ export abstract class PlatformComponent extends Construct {
     } else {
       new HelmRepository(this.controllers, id('source'), {
         metadata,
-        spec: { interval: '12h', url: version.repository },
+        spec: { interval: '12h', url: source.repository },
       });
       release = new HelmRelease(this.controllers, id('release'), {
         metadata,
@@ -514,9 +547,16 @@ export abstract class PlatformComponent extends Construct {
    */
   protected applyCrdsFromGit(id: string, version: GitManifestsVersion, ignore?: string): void {
     const metadata = { name: id, namespace: FLUX_NAMESPACE };
+    const url = gitSource(this.mirror, version.repository);
+    this.pulled.push({ kind: 'git', origin: version.repository, version: version.tag, from: url });
     new GitRepository(this.crds, `${id}-source`, {
       metadata,
-      spec: { interval: '12h', url: version.repository, ref: { tag: version.tag }, ignore },
+      spec: {
+        interval: '12h',
+        url,
+        ref: { tag: version.tag },
+        ignore,
+      },
     });
     new Kustomization(this.crds, id, {
       metadata,
@@ -531,6 +571,41 @@ export abstract class PlatformComponent extends Construct {
         sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: id },
       },
     });
+  }
+
+  /** The cluster's mirror ({@link ClusterConfig.mirror}), if it has one. */
+  protected get mirror(): MirrorConfig | undefined {
+    return this.props.cluster.mirror;
+  }
+
+  /** Where the cluster downloads a public file (a plugin, an extension) from. */
+  protected download(url: string): string {
+    const from = downloadSource(this.mirror, url);
+    this.pulled.push({ kind: 'download', origin: url, from });
+    return from;
+  }
+
+  /** What the component makes the cluster pull (charts, Git tags, OCI artifacts, downloads). */
+  public get artifacts(): readonly PulledArtifact[] {
+    return [...this.pulled];
+  }
+
+  /**
+   * Where the cluster pulls an OCI artifact (`oci://registry/path`) from; fails synth, naming
+   * the cluster and `mirror.registries`, when the mirror has no location for its registry.
+   */
+  protected ociArtifact(url: string, tag: string, what: string): string {
+    const source = ociSource(this.mirror, url);
+    if (source !== undefined) {
+      this.pulled.push({ kind: 'oci', origin: url, version: tag, from: source });
+      return source;
+    }
+    const registry = imageRegistry(url.replace(/^oci:\/\//, ''));
+    throw ConfigError.of(
+      `cluster '${this.props.cluster.name}'`,
+      'mirror.registries',
+      `has no location for '${registry}', where ${what} comes from (${url}); add '${registry}' to it`,
+    );
   }
 
   private folder(layer: PlatformLayer): GitOpsFolder {

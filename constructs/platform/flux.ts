@@ -237,7 +237,11 @@ export class Flux extends PlatformComponent {
       metadata,
       spec: {
         interval: '12h',
-        url: FLUX_DISTRIBUTION.manifestsRepository,
+        url: this.ociArtifact(
+          FLUX_DISTRIBUTION.manifestsRepository,
+          FLUX_DISTRIBUTION.version,
+          "Flux's own manifests",
+        ),
         ref: { tag: FLUX_DISTRIBUTION.version },
         // Flux's release workflow signs the artifact keyless from its GitHub Actions workflow.
         verify: {

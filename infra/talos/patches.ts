@@ -6,6 +6,8 @@ import type { ClusterConfig, NodeConfig } from '../../constructs/config/types';
 import { KUBEPRISM, ROOK_DATA_DIR } from '../../constructs/contract/names';
 import { apiEndpoint, apiPort, isControlPlane } from '../../constructs/config/rules';
 import { isComponentEnabled } from '../../constructs/config/settings';
+import { registryHost } from '../../constructs/config/mirror';
+import { compareStrings } from '../../constructs/order';
 
 /** Node label marking machines whose raw disks Rook-Ceph may turn into OSDs. */
 export const CEPH_NODE_LABEL = 'nextgen.dev/ceph-osd';
@@ -124,8 +126,77 @@ export interface HostnameConfig {
   readonly hostname: string;
 }
 
+/**
+ * A registry mirror (Talos v1.12+ `RegistryMirrorConfig`): containerd pulls images of registry
+ * `name` from the endpoint, keeping their names.
+ */
+export interface RegistryMirrorConfig {
+  /** Document API version. */
+  readonly apiVersion: 'v1alpha1';
+  /** Document kind. */
+  readonly kind: 'RegistryMirrorConfig';
+  /** The public registry host images name (`ghcr.io`). */
+  readonly name: string;
+  /** The mirror endpoint; `overridePath` when its URL carries the `/v2/...` path itself. */
+  readonly endpoints: readonly { readonly url: string; readonly overridePath?: boolean }[];
+  /** Never fall back to the public registry: an air-gapped node must not try it. */
+  readonly skipFallback: boolean;
+}
+
+/** The CA a registry mirror host's certificate chains to (Talos `RegistryTLSConfig`). */
+export interface RegistryTlsConfig {
+  /** Document API version. */
+  readonly apiVersion: 'v1alpha1';
+  /** Document kind. */
+  readonly kind: 'RegistryTLSConfig';
+  /** The mirror endpoint's `host[:port]`. */
+  readonly name: string;
+  /** PEM CA certificate(s). */
+  readonly ca: string;
+}
+
 /** One document of a node's patch. */
-export type TalosPatchDocument = V1Alpha1Patch | Layer2VipConfig | HostnameConfig;
+export type TalosPatchDocument =
+  V1Alpha1Patch | Layer2VipConfig | HostnameConfig | RegistryMirrorConfig | RegistryTlsConfig;
+
+/**
+ * The containerd mirror endpoint of a registry location (`harbor.example.com/ghcr` →
+ * `https://harbor.example.com/v2/ghcr` with its path kept as is; a bare host gets `/v2/` added
+ * by containerd).
+ */
+export function mirrorEndpoint(location: string): { url: string; overridePath?: boolean } {
+  const slash = location.indexOf('/');
+  return slash < 0
+    ? { url: `https://${location}` }
+    : {
+        url: `https://${location.slice(0, slash)}/v2${location.slice(slash)}`,
+        overridePath: true,
+      };
+}
+
+/** The registry documents of a mirrored cluster: one mirror per registry, the CA per host. */
+export function registryDocuments(cluster: ClusterConfig): TalosPatchDocument[] {
+  const mirror = cluster.mirror;
+  if (mirror === undefined) return [];
+  const registries = Object.entries(mirror.registries).sort(([a], [b]) => compareStrings(a, b));
+  const documents: TalosPatchDocument[] = registries.map(([name, location]) => ({
+    apiVersion: 'v1alpha1',
+    kind: 'RegistryMirrorConfig',
+    name,
+    endpoints: [mirrorEndpoint(location)],
+    skipFallback: true,
+  }));
+  const ca = mirror.caCertificate;
+  if (ca !== undefined) {
+    const hosts = [...new Set(registries.map(([, location]) => registryHost(location)))].sort(
+      compareStrings,
+    );
+    for (const host of hosts) {
+      documents.push({ apiVersion: 'v1alpha1', kind: 'RegistryTLSConfig', name: host, ca });
+    }
+  }
+  return documents;
+}
 
 /** Options of {@link nodePatch}. */
 export interface NodePatchOptions {
@@ -217,6 +288,7 @@ export function nodePatch(
       link: options.vipLink ?? 'eth0',
     });
   }
+  documents.push(...registryDocuments(cluster));
   return documents;
 }
 

@@ -9,12 +9,14 @@ import { ConfigError } from '../../constructs/errors';
 import { compareStrings } from '../../constructs/order';
 import type { PlatformConfig } from '../../constructs/config/types';
 
-import { imageList, imageUses } from './check-images';
+import { buildCluster } from '../render';
+import { bootstrapArtifacts, clusterBundle, componentArtifacts, formatBundle } from './bundle';
+import { pulledImages, pullReferences } from './pulls';
 import { formatProblem } from './problems';
 import { checkCluster, loadCluster, type ClusterUnderTest } from './whole-cluster';
 
 /** The two commands. */
-export type ClusterCommand = 'render' | 'images';
+export type ClusterCommand = 'render' | 'images' | 'bundle';
 
 export const USAGE: Readonly<Record<ClusterCommand, string>> = {
   render: `usage: npm run render -- [--cluster NAME]... [--out DIR] [--no-check]
@@ -31,6 +33,14 @@ Exit codes: 0 rendered and every check passes, 1 a check failed, 2 error.`,
 Prints the sorted list of every image the cluster will pull (its GitOps objects and every
 rendered chart), one per line.
   --cluster NAME  this cluster only (repeatable; default: every cluster, merged)`,
+  bundle: `usage: npm run bundle -- --cluster NAME [--out FILE]
+
+Writes every artifact the cluster pulls, one per line, tab-separated: the images of its objects,
+charts and Talos; its charts with versions; OCI artifacts and Git repositories with tags; plain
+downloads; each with where the cluster's mirror must hold it (scripts/mirror-bundle.sh copies
+them there).
+  --cluster NAME  the cluster (required)
+  --out FILE      write to FILE instead of standard output`,
 };
 
 /** What the commands read and where they write. */
@@ -121,6 +131,7 @@ export async function runClusterCommand(
         ...(command === 'render'
           ? { out: { type: 'string' }, 'no-check': { type: 'boolean', default: false } }
           : {}),
+        ...(command === 'bundle' ? { out: { type: 'string' } } : {}),
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -132,6 +143,9 @@ export async function runClusterCommand(
     }
     const config = io.config();
     const names = selectedClusters(config, values.cluster as string[] | undefined);
+    if (command === 'bundle' && (values.cluster as string[] | undefined)?.length !== 1) {
+      throw new UsageError('--cluster NAME: name exactly one cluster');
+    }
     const files = io.synthesize(config);
     const images = new Set<string>();
     let failed = false;
@@ -145,7 +159,29 @@ export async function runClusterCommand(
         files,
       });
       if (command === 'images') {
-        for (const image of imageList(imageUses(cluster.rendered.objects))) images.add(image);
+        for (const image of pulledImages(pullReferences(cluster.rendered.objects))) {
+          images.add(image);
+        }
+        continue;
+      }
+      if (command === 'bundle') {
+        const text = formatBundle(
+          name,
+          clusterBundle(cluster.cluster, pulledImages(pullReferences(cluster.rendered.objects)), [
+            ...componentArtifacts(buildCluster(config, name)),
+            ...bootstrapArtifacts(cluster.cluster.mirror),
+          ]),
+        );
+        const out = values.out as string | undefined;
+        if (out === undefined) io.out(text);
+        else {
+          const file = path.resolve(io.cwd, out);
+          fs.mkdirSync(path.dirname(file), { recursive: true });
+          fs.writeFileSync(file, text);
+          io.err(
+            `bundle: wrote ${text.split('\n').filter((l) => l && !l.startsWith('#')).length} artifacts of cluster '${name}' to ${out}\n`,
+          );
+        }
         continue;
       }
       const lines = summary(cluster);

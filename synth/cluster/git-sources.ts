@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { FLUX_SYNC_NAME } from '../../constructs/contract/names';
 import { compareStrings } from '../../constructs/order';
 import { parseObjects, type ClusterObject, type KubeObject } from './objects';
+import { gitSource, type MirrorConfig } from '../../constructs/config/mirror';
 
 /** A Git source of manifests and the CRD mirror folder holding the same files. */
 export interface OfflineGitManifests {
@@ -90,6 +91,7 @@ export function gitManifestObjects(
   written: readonly ClusterObject[],
   crdsDir: string,
   runtimeCrdsFolders: readonly string[] = [],
+  mirror?: MirrorConfig,
 ): ClusterObject[] {
   const repositories = new Map<string, KubeObject>();
   for (const { object } of written) {
@@ -123,7 +125,10 @@ export function gitManifestObjects(
     const git = repository.spec as GitRepositorySpec;
     const offline = OFFLINE_GIT_MANIFESTS.find(
       (entry) =>
-        entry.repository === git.url && entry.tag === git.ref?.tag && entry.path === spec.path,
+        // A mirrored cluster clones the same repository from its Git mirror.
+        (entry.repository === git.url || gitSource(mirror, entry.repository) === git.url) &&
+        entry.tag === git.ref?.tag &&
+        entry.path === spec.path,
     );
     const origin = `Kustomization ${namespace}/${object.metadata?.name}`;
     if (!offline) {

@@ -2,7 +2,7 @@
 
 /** The whole-cluster checks, by name. */
 export type ClusterCheck =
-  'values' | 'references' | 'pod-security' | 'apis' | 'images' | 'compatibility';
+  'values' | 'references' | 'pod-security' | 'apis' | 'images' | 'compatibility' | 'mirror';
 
 /** A rule the cluster's objects break. */
 export interface ClusterProblem {

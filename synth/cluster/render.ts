@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { compareStrings } from '../../constructs/order';
 import { gitManifestObjects } from './git-sources';
+import type { MirrorConfig } from '../../constructs/config/mirror';
 import {
   parseObjects,
   Scopes,
@@ -36,6 +37,11 @@ export interface CachedChart {
 export interface RenderOptions {
   /** The cluster's name. */
   readonly cluster: string;
+  /**
+   * The cluster's mirror: its Git sources are the public repositories' mirrored copies.
+   * @default - none, public sources
+   */
+  readonly mirror?: MirrorConfig;
   /** The environments it hosts (their app folders are part of it). */
   readonly environments: readonly string[];
   /** The cluster's Kubernetes version (`v1.36.3`), passed as `--kube-version`. */
@@ -362,7 +368,12 @@ export async function renderCluster(
   written: readonly ClusterObject[],
   options: RenderOptions,
 ): Promise<RenderedCluster> {
-  const fromGit = gitManifestObjects(written, options.crdsDir, options.runtimeCrdsFolders);
+  const fromGit = gitManifestObjects(
+    written,
+    options.crdsDir,
+    options.runtimeCrdsFolders,
+    options.mirror,
+  );
   const parsed = new Map<string, KubeObject[]>();
   const pending = pendingReleases(written, options.charts);
   const concurrency = options.concurrency ?? Math.max(1, os.cpus().length);

@@ -2,7 +2,12 @@
 // run every whole-cluster check on it.
 import * as path from 'node:path';
 import type { AppDefinition } from '../../constructs/app';
-import { environmentsOf, type PlatformConfig } from '../../constructs/config/types';
+import {
+  environmentsOf,
+  type ClusterConfig,
+  type EnvironmentConfig,
+  type PlatformConfig,
+} from '../../constructs/config/types';
 import { loadChartLock } from './charts';
 import { checkApis } from './check-apis';
 import { checkImages, imageUses } from './check-images';
@@ -14,6 +19,7 @@ import { declaredFor, type Declared } from './declared';
 import { helmBinary } from './helm';
 import { gitopsObjects } from './objects';
 import type { ClusterProblem } from './problems';
+import { checkMirror, ownHosts, pullReferences } from './pulls';
 import { renderCluster, type CachedChart, type RenderedCluster } from './render';
 
 /** Where rendered charts are cached, by (chart digest, inputs). */
@@ -27,6 +33,10 @@ export interface ClusterUnderTest {
   readonly declared: Declared;
   /** The CRD mirror used. */
   readonly crdsDir: string;
+  /** The cluster's configuration. */
+  readonly cluster: ClusterConfig;
+  /** The environments on the cluster. */
+  readonly environments: readonly EnvironmentConfig[];
 }
 
 /** What {@link loadCluster} reads. */
@@ -76,6 +86,7 @@ export async function loadCluster(options: LoadClusterOptions): Promise<ClusterU
   );
   const rendered = await renderCluster(written, {
     cluster: cluster.name,
+    mirror: cluster.mirror,
     environments: environments.map(({ name }) => name),
     kubernetesVersion: cluster.kubernetesVersion,
     files: options.files,
@@ -85,7 +96,7 @@ export async function loadCluster(options: LoadClusterOptions): Promise<ClusterU
     runtimeCrdsFolders: declared.crdsFolders,
     cacheDir: options.cacheDir ?? path.join(options.root, RENDER_CACHE_DIR),
   });
-  return { rendered, declared, crdsDir: mirror };
+  return { rendered, declared, crdsDir: mirror, cluster, environments };
 }
 
 /** Every whole-cluster check's problems, in check order. */
@@ -97,5 +108,12 @@ export function checkCluster(cluster: ClusterUnderTest): ClusterProblem[] {
     ...checkPodSecurity(rendered.objects, declared.pods),
     ...checkApis(rendered.objects, rendered.crds, cluster.crdsDir),
     ...checkImages(imageUses(rendered.objects)),
+    ...(cluster.cluster.mirror === undefined
+      ? []
+      : checkMirror(
+          cluster.cluster.mirror,
+          ownHosts(cluster.cluster, cluster.environments, rendered.objects),
+          pullReferences(rendered.objects),
+        )),
   ];
 }
