@@ -76,7 +76,11 @@ export function defineStack(
   const cluster = options.cluster ?? clusterForStack(stack);
   const settings = readStackSettings(cluster, options.config);
 
-  const talos = new TalosCluster({ cluster, vipLinks: settings.vipLinks });
+  const talos = new TalosCluster({
+    cluster,
+    vipLinks: settings.vipLinks,
+    registryCredentials: settings.registryCredentials,
+  });
   const provider = new k8s.Provider(
     cluster.name,
     { kubeconfig: talos.kubeconfig },

@@ -17,7 +17,17 @@ export const CONFIG_KEYS = {
   gitPassword: 'gitPassword',
   vipLink: 'vipLink',
   nodeLinks: 'nodeLinks',
+  mirrorUsername: 'mirrorUsername',
+  mirrorPassword: 'mirrorPassword',
 } as const;
+
+/** Pull credentials of the cluster's registry mirror (`cluster.mirror.registryCredentials`). */
+export interface RegistryCredentials {
+  /** User name. */
+  readonly username: string;
+  /** Password or access token, secret. */
+  readonly password: pulumi.Output<string>;
+}
 
 /** Where stack configuration values come from (Pulumi config in a run; a map in tests). */
 export interface ConfigSource {
@@ -58,6 +68,8 @@ export interface StackSettings {
    * hardware (`enp1s0`, `ens18`, ...), and a VIP on a link that does not exist never comes up.
    */
   readonly vipLinks: Readonly<Record<string, string>>;
+  /** Pull credentials of the registry mirror, when the cluster's mirror needs them. */
+  readonly registryCredentials?: RegistryCredentials;
 }
 
 // age's Bech32 private keys; the post-quantum variant adds a word before the separator '1'.
@@ -234,6 +246,17 @@ export function readStackSettings(
     );
   }
 
+  let registryCredentials: RegistryCredentials | undefined;
+  if (cluster.mirror?.registryCredentials === true) {
+    registryCredentials = {
+      username: plain(
+        CONFIG_KEYS.mirrorUsername,
+        'the user the nodes pull images from the mirror as',
+      ),
+      password: secret(CONFIG_KEYS.mirrorPassword, /\S/, "that user's password or access token"),
+    };
+  }
+
   problems.throwIfAny();
-  return { sopsAgeKey, git, vipLinks };
+  return { sopsAgeKey, git, vipLinks, ...(registryCredentials ? { registryCredentials } : {}) };
 }

@@ -174,6 +174,27 @@ export function mirrorEndpoint(location: string): { url: string; overridePath?: 
       };
 }
 
+/**
+ * The pull credentials of every registry mirror host (Talos `RegistryAuthConfig`), as YAML
+ * documents: secret, so they go with the generated machine config, never into the patch.
+ */
+export function registryAuthYaml(
+  cluster: ClusterConfig,
+  username: string,
+  password: string,
+): string {
+  const mirror = cluster.mirror;
+  if (mirror === undefined) return '';
+  const hosts = [...new Set(Object.values(mirror.registries).map(registryHost))].sort(
+    compareStrings,
+  );
+  return hosts
+    .map((name) =>
+      stringify({ apiVersion: 'v1alpha1', kind: 'RegistryAuthConfig', name, username, password }),
+    )
+    .join('---\n');
+}
+
 /** The registry documents of a mirrored cluster: one mirror per registry, the CA per host. */
 export function registryDocuments(cluster: ClusterConfig): TalosPatchDocument[] {
   const mirror = cluster.mirror;

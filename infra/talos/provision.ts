@@ -9,7 +9,8 @@ import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import { parse, stringify } from 'yaml';
 import type { ClusterConfig, NodeConfig } from '../../constructs/config/types';
-import { machineType, nodePatch, patchYaml } from './patches';
+import { machineType, nodePatch, patchYaml, registryAuthYaml } from './patches';
+import type { RegistryCredentials } from '../stack-config';
 import { apiEndpoint, isControlPlane } from '../../constructs/config/rules';
 
 /** Props of {@link TalosCluster}. */
@@ -21,6 +22,12 @@ export interface TalosClusterProps {
    * @default 'eth0' for every control-plane node
    */
   readonly vipLinks?: Readonly<Record<string, string>>;
+  /**
+   * Pull credentials of the registry mirror, added to every node's machine config as it is
+   * applied.
+   * @default none: the mirror is pulled from anonymously
+   */
+  readonly registryCredentials?: RegistryCredentials;
 }
 
 /** The per-node resources of a Talos cluster. */
@@ -54,6 +61,12 @@ const READ_TALOSCONFIG_AND_MACHINE_CONFIG = [
   'cat > "$d/machine.yaml"',
   '[ -s "$d/machine.yaml" ] || { echo "stdin carried no machine config after the talosconfig" >&2; exit 1; }',
 ].join('\n');
+
+/** A multi-document machine config with more documents after it (none when `extra` is empty). */
+export function withDocuments(machineConfig: string, extra: string): string {
+  if (extra === '') return machineConfig;
+  return `${machineConfig.replace(/\s*$/, '')}\n---\n${extra}`;
+}
 
 /** The stdin of an apply command: the admin talosconfig, {@link TALOSCONFIG_END}, the machine config. */
 export function applyStdin(talosconfig: string, machineConfig: string): string {
@@ -298,6 +311,8 @@ export class TalosCluster {
     );
     const adminTalosconfig = pulumi.secret(this.talosconfigCommand.stdout);
 
+    const credentials = props.registryCredentials;
+    const registryPassword = credentials?.password ?? pulumi.output('');
     this.nodes = cluster.nodes.map((node) => {
       const patch = patchYaml(nodePatch(cluster, node, { vipLink: props.vipLinks?.[node.name] }));
       const hash = configHash(cluster, patch);
@@ -322,8 +337,16 @@ export class TalosCluster {
           create: APPLY_CONFIG_SCRIPT,
           stdin: pulumi.secret(
             pulumi
-              .all([adminTalosconfig, config.stdout])
-              .apply(([talosconfig, machineConfig]) => applyStdin(talosconfig, machineConfig)),
+              .all([adminTalosconfig, config.stdout, registryPassword])
+              .apply(([talosconfig, machineConfig, password]) =>
+                applyStdin(
+                  talosconfig,
+                  withDocuments(
+                    machineConfig,
+                    credentials ? registryAuthYaml(cluster, credentials.username, password) : '',
+                  ),
+                ),
+              ),
           ),
           environment: { NODE: node.ip, CONFIG_SHA256: hash },
           ...QUIET,

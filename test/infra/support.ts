@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FLUX_DISTRIBUTION, GIT_VERSIONS } from '../../constructs/platform/versions';
 import { OFFLINE_GIT_MANIFESTS } from '../../synth/cluster/git-sources';
-import { gatewayApiCrdsUrl } from '../../infra/bootstrap';
+import { fluxInstallUrl, gatewayApiCrdsUrl } from '../../infra/bootstrap';
+import { TEST_MIRROR } from '../support/config';
 import { crdsDir } from '../../synth/cluster/crds';
 import { REPO_ROOT } from '../../synth/paths';
 import type { ConfigSource } from '../../infra/stack-config';
@@ -159,8 +160,11 @@ function mockFetch(): void {
   jest.spyOn(globalThis, 'fetch').mockImplementation((input) => {
     const url = input instanceof Request ? input.url : String(input);
     fetchedUrls.push(url);
-    if (url === gatewayApiCrdsUrl()) return Promise.resolve(new Response(gatewayApiManifest()));
-    if (url !== FLUX_DISTRIBUTION.installManifest) {
+    // The public release URLs, and their place on the test mirror (a mirrored stack's).
+    if (url === gatewayApiCrdsUrl() || url === gatewayApiCrdsUrl(TEST_MIRROR)) {
+      return Promise.resolve(new Response(gatewayApiManifest()));
+    }
+    if (url !== FLUX_DISTRIBUTION.installManifest && url !== fluxInstallUrl(TEST_MIRROR)) {
       return Promise.resolve(new Response('', { status: 404, statusText: 'Not Found' }));
     }
     const text = FLUX_INSTALL_FIXTURE.map((object) => stringify(object)).join('---\n');

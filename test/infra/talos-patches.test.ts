@@ -7,13 +7,16 @@ import { CLUSTERS } from '../../environments';
 import type { ClusterConfig } from '../../constructs/config/types';
 import {
   CEPH_NODE_LABEL,
+  mirrorEndpoint,
   nodePatch,
   patchYaml,
+  registryAuthYaml,
   type TalosPatchDocument,
   type V1Alpha1Patch,
 } from '../../infra/talos/patches';
 import { crdsDir } from '../../synth/cluster/crds';
 import { REPO_ROOT } from '../../synth/paths';
+import { TEST_MIRROR } from '../support/config';
 
 let validate: ValidateFunction;
 
@@ -168,5 +171,70 @@ describe('Talos patches', () => {
   it('the hostname rule rejects what Talos would (control for the test above)', () => {
     expect(talosHostnameProblems({ ...GENERATED_HOSTNAME, hostname: 'dev-cp-1' })).not.toEqual([]);
     expect(errors({ ...GENERATED_HOSTNAME, auto: 'sometimes' })).not.toEqual([]);
+  });
+});
+
+describe('Talos patches of a cluster behind a mirror', () => {
+  const CA = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
+  const cluster: ClusterConfig = {
+    ...CLUSTERS.find(({ name }) => name === 'dev')!,
+    mirror: { ...TEST_MIRROR, caCertificate: CA, registryCredentials: true },
+  };
+  const node = cluster.nodes[0];
+  const documents = nodePatch(cluster, node, { vipLink: 'enp1s0' });
+  const ofKind = (kind: string) =>
+    documents.filter((d) => 'kind' in d && d.kind === kind) as unknown as Record<string, unknown>[];
+
+  it('every document, registry mirrors and CAs included, passes the Talos schema', () => {
+    for (const document of documents) expect(errors(document)).toEqual([]);
+    const auth = parseAllDocuments(registryAuthYaml(cluster, 'puller', 's3cret')).map((d) =>
+      d.toJS(),
+    );
+    expect(auth.length).toBeGreaterThan(0);
+    for (const document of auth) expect(errors(document)).toEqual([]);
+  });
+
+  it('pulls each public registry through its mirror location, never falling back', () => {
+    expect(ofKind('RegistryMirrorConfig')).toContainEqual({
+      apiVersion: 'v1alpha1',
+      kind: 'RegistryMirrorConfig',
+      name: 'ghcr.io',
+      endpoints: [{ url: 'https://harbor.corp.example.net/v2/ghcr', overridePath: true }],
+      skipFallback: true,
+    });
+    expect(ofKind('RegistryMirrorConfig').map(({ name }) => name)).toEqual(
+      Object.keys(TEST_MIRROR.registries).sort(),
+    );
+    // The Talos images themselves keep their names: containerd resolves them through the mirror.
+    expect(v1alpha1(documents).machine.install.image).toBe('ghcr.io/siderolabs/installer:v1.13.9');
+  });
+
+  it('trusts the CA and sends the credentials once per mirror host', () => {
+    expect(ofKind('RegistryTLSConfig')).toEqual([
+      {
+        apiVersion: 'v1alpha1',
+        kind: 'RegistryTLSConfig',
+        name: 'harbor.corp.example.net',
+        ca: CA,
+      },
+    ]);
+    expect(registryAuthYaml(cluster, 'puller', 's3cret')).toBe(
+      'apiVersion: v1alpha1\nkind: RegistryAuthConfig\nname: harbor.corp.example.net\nusername: puller\npassword: s3cret\n',
+    );
+    // Secret: never in the patch, which is an environment variable of a Pulumi command.
+    expect(patchYaml(documents)).not.toContain('s3cret');
+  });
+
+  it('keeps the registry host when the mirror location has no path (a registry on its own port)', () => {
+    expect(mirrorEndpoint('nexus.corp.example.net:8443')).toEqual({
+      url: 'https://nexus.corp.example.net:8443',
+    });
+  });
+
+  it('adds no registry document without a mirror', () => {
+    const plain = CLUSTERS.find(({ name }) => name === 'dev')!;
+    expect(
+      nodePatch(plain, plain.nodes[0]).map((d) => ('kind' in d ? d.kind : 'v1alpha1')),
+    ).toEqual(['v1alpha1', 'HostnameConfig', 'Layer2VIPConfig']);
   });
 });
