@@ -491,7 +491,7 @@ describe('clusters, environments and platform settings: an unknown field is refu
     [
       'a cluster',
       { nodeSubnets: '10.20.0.0/24' },
-      "cluster 'prod' nodeSubnets: unknown field; known fields: name, tier, nodeSubnet, controlPlaneVip, apiPort, nodes, talosVersion, kubernetesVersion, loadBalancerAddresses, domain, gitops, secrets, platform; did you mean 'nodeSubnet'?",
+      "cluster 'prod' nodeSubnets: unknown field; known fields: name, tier, nodeSubnet, controlPlaneVip, apiPort, nodes, talosVersion, kubernetesVersion, loadBalancerAddresses, domain, gitops, secrets, mirror, platform; did you mean 'nodeSubnet'?",
     ],
     [
       'a node',
