@@ -293,6 +293,7 @@ export const clusterConfig: Rule<ClusterConfig> = object<ClusterConfig>({
       charts: string,
       git: string,
       downloads: string,
+      timeServers: list(string),
       internalHosts: optional(list(string)),
       caCertificate: optional(string),
       registryCredentials: optional(boolean),

@@ -36,6 +36,12 @@ export interface MirrorConfig {
    */
   readonly downloads: string;
   /**
+   * NTP servers inside the company's network, host names or IPv4 addresses. Talos waits for
+   * its first time sync before it boots (TimeSyncConfig's boot timeout defaults to forever),
+   * and its default, `time.cloudflare.com`, is on the internet. No default.
+   */
+  readonly timeServers: readonly string[];
+  /**
    * Hosts inside the company's network the cluster reaches directly, not through the mirror:
    * the registry of the apps' own images, an identity provider, an internal Git server, as
    * `host[:port]`. The GitOps repository's host and the cluster's and environments' domains
@@ -221,6 +227,20 @@ export function validateMirror(
       `mirrors '${registry}' to itself; list only registries the cluster must not reach`,
     );
   }
+  problems.check(
+    mirror.timeServers.length > 0,
+    subject,
+    'mirror.timeServers',
+    "must list at least one NTP server the nodes reach (Talos's default, time.cloudflare.com, is on the internet and a node waits for its first time sync before it boots)",
+  );
+  mirror.timeServers.forEach((server, i) =>
+    problems.check(
+      HOST.test(server) && !server.includes(':'),
+      subject,
+      `mirror.timeServers[${i}]`,
+      `must be a host name or IPv4 address without a port, got '${server}'`,
+    ),
+  );
   (mirror.internalHosts ?? []).forEach((host, i) =>
     problems.check(
       HOST.test(host) && host.includes('.'),

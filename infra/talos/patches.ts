@@ -88,6 +88,13 @@ export interface ClusterPatch {
   readonly controllerManager?: { readonly image: string };
   /** Scheduler image. */
   readonly scheduler?: { readonly image: string };
+  /**
+   * Cluster discovery: a mirrored (air-gapped) cluster turns off the discovery service
+   * registry, whose default endpoint (discovery.talos.dev) is on the internet.
+   */
+  readonly discovery?: {
+    readonly registries: { readonly service: { readonly disabled: boolean } };
+  };
 }
 
 /** The v1alpha1 document patch (no `version`: the generated config carries it). */
@@ -143,6 +150,16 @@ export interface RegistryMirrorConfig {
   readonly skipFallback: boolean;
 }
 
+/** The NTP servers of a mirrored cluster (Talos `TimeSyncConfig`). */
+export interface TimeSyncConfig {
+  /** Document API version. */
+  readonly apiVersion: 'v1alpha1';
+  /** Document kind. */
+  readonly kind: 'TimeSyncConfig';
+  /** The servers, instead of Talos's default `time.cloudflare.com`. */
+  readonly ntp: { readonly servers: readonly string[] };
+}
+
 /** The CA a registry mirror host's certificate chains to (Talos `RegistryTLSConfig`). */
 export interface RegistryTlsConfig {
   /** Document API version. */
@@ -157,7 +174,12 @@ export interface RegistryTlsConfig {
 
 /** One document of a node's patch. */
 export type TalosPatchDocument =
-  V1Alpha1Patch | Layer2VipConfig | HostnameConfig | RegistryMirrorConfig | RegistryTlsConfig;
+  | V1Alpha1Patch
+  | Layer2VipConfig
+  | HostnameConfig
+  | RegistryMirrorConfig
+  | RegistryTlsConfig
+  | TimeSyncConfig;
 
 /**
  * The containerd mirror endpoint of a registry location (`harbor.example.com/ghcr` →
@@ -195,7 +217,10 @@ export function registryAuthYaml(
     .join('---\n');
 }
 
-/** The registry documents of a mirrored cluster: one mirror per registry, the CA per host. */
+/**
+ * The documents of a mirrored cluster: one registry mirror per registry, its NTP servers, and
+ * the CA per mirror host.
+ */
 export function registryDocuments(cluster: ClusterConfig): TalosPatchDocument[] {
   const mirror = cluster.mirror;
   if (mirror === undefined) return [];
@@ -207,6 +232,11 @@ export function registryDocuments(cluster: ClusterConfig): TalosPatchDocument[] 
     endpoints: [mirrorEndpoint(location)],
     skipFallback: true,
   }));
+  documents.push({
+    apiVersion: 'v1alpha1',
+    kind: 'TimeSyncConfig',
+    ntp: { servers: [...mirror.timeServers] },
+  });
   const ca = mirror.caCertificate;
   if (ca !== undefined) {
     const hosts = [...new Set(registries.map(([, location]) => registryHost(location)))].sort(
@@ -285,6 +315,9 @@ export function nodePatch(
       network: { cni: { name: 'none' } },
       proxy: { disabled: true },
       allowSchedulingOnControlPlanes: cluster.nodes.every(isControlPlane),
+      ...(cluster.mirror !== undefined
+        ? { discovery: { registries: { service: { disabled: true } } } }
+        : {}),
       ...(controlPlane
         ? {
             apiServer: {

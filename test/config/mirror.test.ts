@@ -74,6 +74,15 @@ describe('a bad mirror', () => {
     ]);
   });
 
+  it('refuses a mirror without NTP servers, and a server with a port', () => {
+    expect(problemsOf({ ...TEST_MIRROR, timeServers: [] })).toEqual([
+      "cluster 'dev' mirror.timeServers: must list at least one NTP server the nodes reach (Talos's default, time.cloudflare.com, is on the internet and a node waits for its first time sync before it boots)",
+    ]);
+    expect(problemsOf({ ...TEST_MIRROR, timeServers: ['ntp.corp.example.net:123'] })).toEqual([
+      "cluster 'dev' mirror.timeServers[0]: must be a host name or IPv4 address without a port, got 'ntp.corp.example.net:123'",
+    ]);
+  });
+
   it('refuses a CA that is not PEM and an internal host without a domain', () => {
     expect(
       problemsOf({ ...TEST_MIRROR, caCertificate: 'MIIB...', internalHosts: ['registry'] }),
@@ -86,7 +95,7 @@ describe('a bad mirror', () => {
   it('refuses an unknown key in one line, suggesting the known one it misspells', () => {
     const { registries, ...rest } = TEST_MIRROR;
     expect(problemsOf({ ...rest, registires: registries })).toEqual([
-      "cluster 'dev' mirror.registires: unknown field; known fields: registries, charts, git, downloads, internalHosts, caCertificate, registryCredentials; did you mean 'registries'?",
+      "cluster 'dev' mirror.registires: unknown field; known fields: registries, charts, git, downloads, timeServers, internalHosts, caCertificate, registryCredentials; did you mean 'registries'?",
     ]);
   });
 

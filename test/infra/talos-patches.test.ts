@@ -209,6 +209,19 @@ describe('Talos patches of a cluster behind a mirror', () => {
     expect(v1alpha1(documents).machine.install.image).toBe('ghcr.io/siderolabs/installer:v1.13.9');
   });
 
+  it('syncs time from the internal NTP servers and turns off the public discovery service', () => {
+    expect(ofKind('TimeSyncConfig')).toEqual([
+      {
+        apiVersion: 'v1alpha1',
+        kind: 'TimeSyncConfig',
+        ntp: { servers: ['ntp1.corp.example.net', '10.0.0.123'] },
+      },
+    ]);
+    expect(v1alpha1(documents).cluster.discovery).toEqual({
+      registries: { service: { disabled: true } },
+    });
+  });
+
   it('trusts the CA and sends the credentials once per mirror host', () => {
     expect(ofKind('RegistryTLSConfig')).toEqual([
       {
@@ -231,8 +244,9 @@ describe('Talos patches of a cluster behind a mirror', () => {
     });
   });
 
-  it('adds no registry document without a mirror', () => {
+  it('adds no registry, time or discovery setting without a mirror', () => {
     const plain = CLUSTERS.find(({ name }) => name === 'dev')!;
+    expect(v1alpha1(nodePatch(plain, plain.nodes[0])).cluster.discovery).toBeUndefined();
     expect(
       nodePatch(plain, plain.nodes[0]).map((d) => ('kind' in d ? d.kind : 'v1alpha1')),
     ).toEqual(['v1alpha1', 'HostnameConfig', 'Layer2VIPConfig']);

@@ -30,6 +30,7 @@ export const TEST_MIRROR: MirrorConfig = {
   charts: 'oci://harbor.corp.example.net/charts',
   git: 'https://git.corp.example.net/mirror',
   downloads: 'https://nexus.corp.example.net/repository/raw',
+  timeServers: ['ntp1.corp.example.net', '10.0.0.123'],
   internalHosts: ['registry.example.com'],
 };
 
