@@ -18,7 +18,8 @@ import {
 import { apiPort, isControlPlane, namespacePrefix } from './rules';
 import { validateCollisions } from './validate-collisions';
 import { isComponentEnabled } from './settings';
-import { validateMirror } from './mirror';
+import { imageRegistry, validateMirror, type MirrorConfig } from './mirror';
+import { talosImages } from './talos-support';
 
 /** RFC 1123 label: what Kubernetes accepts for namespace and most object names. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -189,6 +190,40 @@ function validateSecretsConfig(
   });
 }
 
+/**
+ * A mirrored cluster's nodes pull Talos's own images with no public fallback: the mirror must
+ * list their registries, and the release's default images must be known to be bundled.
+ */
+function validateTalosMirror(
+  problems: ProblemCollector,
+  subject: string,
+  cluster: ClusterConfig,
+  mirror: MirrorConfig,
+): void {
+  const images = talosImages(cluster);
+  if (images === undefined) {
+    problems.add(
+      subject,
+      'talosVersion',
+      `Talos ${cluster.talosVersion} has no row in TALOS_DEFAULT_IMAGES (constructs/config/talos-support.ts), so a mirror cannot be told which etcd, CoreDNS and pause images to hold; add the release's defaults there (its pkg/machinery/constants and pkg/images/list.go)`,
+    );
+    return;
+  }
+  const missing = new Map<string, string[]>();
+  for (const image of images) {
+    const registry = imageRegistry(image);
+    if (mirror.registries[registry] !== undefined) continue;
+    missing.set(registry, [...(missing.get(registry) ?? []), image]);
+  }
+  for (const [registry, named] of missing) {
+    problems.add(
+      subject,
+      'mirror.registries',
+      `has no location for '${registry}', where Talos pulls ${named.join(', ')} from; add '${registry}' to it`,
+    );
+  }
+}
+
 function validateCluster(problems: ProblemCollector, cluster: ClusterConfig): void {
   const subject = `cluster ${quote(cluster.name)}`;
   checkDnsLabel(problems, subject, 'name', cluster.name);
@@ -204,7 +239,10 @@ function validateCluster(problems: ProblemCollector, cluster: ClusterConfig): vo
     'controlPlaneVip',
     `must be a valid IPv4 address, got ${quote(cluster.controlPlaneVip)}`,
   );
-  if (cluster.mirror !== undefined) validateMirror(problems, subject, cluster.mirror);
+  if (cluster.mirror !== undefined) {
+    validateMirror(problems, subject, cluster.mirror);
+    validateTalosMirror(problems, subject, cluster, cluster.mirror);
+  }
   const port = apiPort(cluster);
   problems.check(
     Number.isInteger(port) && port >= 1 && port <= 65535,

@@ -7,6 +7,7 @@ import { KUBEPRISM, ROOK_DATA_DIR } from '../../constructs/contract/names';
 import { apiEndpoint, apiPort, isControlPlane } from '../../constructs/config/rules';
 import { isComponentEnabled } from '../../constructs/config/settings';
 import { registryHost } from '../../constructs/config/mirror';
+import { talosPinnedImages } from '../../constructs/config/talos-support';
 import { compareStrings } from '../../constructs/order';
 
 /** Node label marking machines whose raw disks Rook-Ceph may turn into OSDs. */
@@ -272,14 +273,14 @@ export function nodePatch(
   node: NodeConfig,
   options: NodePatchOptions = {},
 ): TalosPatchDocument[] {
-  const k8s = cluster.kubernetesVersion;
+  const images = talosPinnedImages(cluster);
   const controlPlane = isControlPlane(node);
   const storage = (node.storageDevices ?? []).length > 0;
   const v1alpha1: V1Alpha1Patch = {
     machine: {
       install: {
         disk: node.installDisk,
-        image: `ghcr.io/siderolabs/installer:${cluster.talosVersion}`,
+        image: images.installer,
         wipe: false,
       },
       nodeLabels: {
@@ -287,7 +288,7 @@ export function nodePatch(
         ...(storage ? { [CEPH_NODE_LABEL]: 'true' } : {}),
       },
       kubelet: {
-        image: `ghcr.io/siderolabs/kubelet:${k8s}`,
+        image: images.kubelet,
         // Rook's mons and OSDs keep state under this host folder; shared propagation lets the
         // kubelet (a container on Talos) see the mounts Rook's pods create there.
         extraMounts: [
@@ -321,11 +322,11 @@ export function nodePatch(
       ...(controlPlane
         ? {
             apiServer: {
-              image: `registry.k8s.io/kube-apiserver:${k8s}`,
+              image: images.apiServer,
               certSANs: [cluster.controlPlaneVip],
             },
-            controllerManager: { image: `registry.k8s.io/kube-controller-manager:${k8s}` },
-            scheduler: { image: `registry.k8s.io/kube-scheduler:${k8s}` },
+            controllerManager: { image: images.controllerManager },
+            scheduler: { image: images.scheduler },
           }
         : {}),
     },

@@ -7,7 +7,8 @@ import { compareStrings } from '../../constructs/order';
 import { PlatformComponent, type PulledArtifact } from '../../constructs/platform/component';
 import { CHART_VERSIONS } from '../../constructs/platform/versions';
 import { fluxInstallUrl, gatewayApiCrdsUrl } from '../../constructs/platform/bootstrap-sources';
-import { nodePatch } from '../../infra/talos/patches';
+import { talosImages } from '../../constructs/config/talos-support';
+import { ConfigError } from '../../constructs/errors';
 import type { App } from 'cdk8s';
 
 /** One artifact of the bundle. */
@@ -27,20 +28,20 @@ export interface BundleEntry {
   readonly target: string;
 }
 
-/** The images Talos itself pulls for the cluster, as its patches pin them (installer, kubelet, control plane). */
-export function talosImages(cluster: ClusterConfig): string[] {
-  const images = new Set<string>();
-  const collect = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(collect);
-    else if (typeof value === 'object' && value !== null) {
-      for (const [key, child] of Object.entries(value)) {
-        if (key === 'image' && typeof child === 'string') images.add(child);
-        else collect(child);
-      }
-    }
-  };
-  for (const node of cluster.nodes) collect(nodePatch(cluster, node));
-  return [...images].sort(compareStrings);
+/**
+ * The images Talos itself pulls for the cluster: those its patches pin (installer, kubelet,
+ * control plane) and the release's defaults (etcd, CoreDNS, pause).
+ */
+export function talosImagesOf(cluster: ClusterConfig): string[] {
+  const images = talosImages(cluster);
+  if (images === undefined) {
+    throw ConfigError.of(
+      `cluster '${cluster.name}'`,
+      'talosVersion',
+      `Talos ${cluster.talosVersion} has no row in TALOS_DEFAULT_IMAGES (constructs/config/talos-support.ts); add the release's default etcd, CoreDNS and pause images there`,
+    );
+  }
+  return images;
 }
 
 /** What the platform components of a built cluster make it pull. */
@@ -85,7 +86,7 @@ export function clusterBundle(
       entry,
     );
   };
-  for (const image of [...images, ...talosImages(cluster)]) {
+  for (const image of [...images, ...talosImagesOf(cluster)]) {
     const target = mirror === undefined ? image : mirroredImage(mirror, image);
     // An image from a registry the mirror does not list is the mirror check's to report; an
     // internal registry's images are not copied.

@@ -44,19 +44,20 @@ describe('a bad mirror', () => {
       problemsOf({
         ...TEST_MIRROR,
         registries: {
+          ...TEST_MIRROR.registries,
           'https://ghcr.io': 'harbor.example.com/ghcr',
           'quay.io': 'https://harbor.example.com/quay',
           'docker.io': 'docker.io',
         },
       }),
     ).toEqual([
-      "cluster 'dev' mirror.registries.https://ghcr.io: the key must be a registry host as images name it ('docker.io', 'ghcr.io', 'registry.example.com:5000'), got 'https://ghcr.io'",
-      "cluster 'dev' mirror.registries.quay.io: must be a mirror location 'host[:port][/path]' without a scheme (e.g. 'harbor.example.com/ghcr'), got 'https://harbor.example.com/quay'",
       "cluster 'dev' mirror.registries.docker.io: mirrors 'docker.io' to itself; list only registries the cluster must not reach",
+      "cluster 'dev' mirror.registries.quay.io: must be a mirror location 'host[:port][/path]' without a scheme (e.g. 'harbor.example.com/ghcr'), got 'https://harbor.example.com/quay'",
+      "cluster 'dev' mirror.registries.https://ghcr.io: the key must be a registry host as images name it ('docker.io', 'ghcr.io', 'registry.example.com:5000'), got 'https://ghcr.io'",
     ]);
-    expect(problemsOf({ ...TEST_MIRROR, registries: {} })).toEqual([
+    expect(problemsOf({ ...TEST_MIRROR, registries: {} })[0]).toBe(
       "cluster 'dev' mirror.registries: must list at least one public registry and its mirror location (e.g. { 'ghcr.io': 'harbor.example.com/ghcr' })",
-    ]);
+    );
   });
 
   it('refuses base URLs of the wrong scheme, with credentials or without a host', () => {
@@ -81,6 +82,23 @@ describe('a bad mirror', () => {
     expect(problemsOf({ ...TEST_MIRROR, timeServers: ['ntp.corp.example.net:123'] })).toEqual([
       "cluster 'dev' mirror.timeServers[0]: must be a host name or IPv4 address without a port, got 'ntp.corp.example.net:123'",
     ]);
+  });
+
+  it("refuses a mirror without Talos's own registries, or a Talos release whose default images are unknown", () => {
+    const registries = Object.fromEntries(
+      Object.entries(TEST_MIRROR.registries).filter(([registry]) => registry !== 'registry.k8s.io'),
+    );
+    expect(problemsOf({ ...TEST_MIRROR, registries })).toEqual([
+      "cluster 'dev' mirror.registries: has no location for 'registry.k8s.io', where Talos pulls registry.k8s.io/coredns/coredns:v1.14.6, registry.k8s.io/etcd:v3.6.12, registry.k8s.io/kube-apiserver:v1.36.3, registry.k8s.io/kube-controller-manager:v1.36.3, registry.k8s.io/kube-scheduler:v1.36.3, registry.k8s.io/pause:3.10.1 from; add 'registry.k8s.io' to it",
+    ]);
+    const older = [{ ...devCluster, talosVersion: 'v1.13.8', mirror: TEST_MIRROR }, prodCluster];
+    expect(() => validateConfig(older, ENVIRONMENTS)).toThrow(
+      "cluster 'dev' talosVersion: Talos v1.13.8 has no row in TALOS_DEFAULT_IMAGES (constructs/config/talos-support.ts), so a mirror cannot be told which etcd, CoreDNS and pause images to hold; add the release's defaults there (its pkg/machinery/constants and pkg/images/list.go)",
+    );
+    // Without a mirror the table is not needed.
+    expect(() =>
+      validateConfig([{ ...devCluster, talosVersion: 'v1.13.8' }, prodCluster], ENVIRONMENTS),
+    ).not.toThrow();
   });
 
   it('refuses a CA that is not PEM and an internal host without a domain', () => {

@@ -10,7 +10,7 @@ import {
   clusterBundle,
   componentArtifacts,
   formatBundle,
-  talosImages,
+  talosImagesOf,
 } from '../../../synth/cluster/bundle';
 import { runClusterCommand } from '../../../synth/cluster/cli';
 import { isRecord, type ClusterObject } from '../../../synth/cluster/objects';
@@ -22,6 +22,7 @@ import {
   type ClusterUnderTest,
 } from '../../../synth/cluster/whole-cluster';
 import { REPO_ROOT } from '../../../synth/paths';
+import { nodePatch, patchYaml } from '../../../infra/talos/patches';
 import { buildCluster, renderTree } from '../../../synth/render';
 import { configWithMirror, TEST_MIRROR } from '../../support/config';
 import { referenceTree } from '../../support/tree';
@@ -175,7 +176,7 @@ describe('the bundle', () => {
     const internal = (image: string) => image.startsWith('registry.example.com/');
     const expected = [
       ...pulledImages(pullReferences(mirrored.rendered.objects)).filter((i) => !internal(i)),
-      ...talosImages(dev),
+      ...talosImagesOf(dev),
     ];
     const images = bundle.filter(({ kind }) => kind === 'image');
     expect(images.map(({ origin }) => origin).sort()).toEqual([...new Set(expected)].sort());
@@ -189,7 +190,24 @@ describe('the bundle', () => {
       origin: 'kiwigrid/k8s-sidecar:1.30.2',
       target: 'harbor.corp.example.net/dockerhub/kiwigrid/k8s-sidecar:1.30.2',
     });
-    expect(talosImages(dev)).toContain('ghcr.io/siderolabs/installer:v1.13.9');
+    expect(talosImagesOf(dev)).toEqual([
+      'ghcr.io/siderolabs/installer:v1.13.9',
+      'ghcr.io/siderolabs/kubelet:v1.36.3',
+      'registry.k8s.io/coredns/coredns:v1.14.6',
+      'registry.k8s.io/etcd:v3.6.12',
+      'registry.k8s.io/kube-apiserver:v1.36.3',
+      'registry.k8s.io/kube-controller-manager:v1.36.3',
+      'registry.k8s.io/kube-scheduler:v1.36.3',
+      'registry.k8s.io/pause:3.10.1',
+    ]);
+  });
+
+  it('holds every image the Talos patches of every node name', () => {
+    const named = dev.nodes.flatMap((node) =>
+      [...patchYaml(nodePatch(dev, node)).matchAll(/image: (\S+)/g)].map((match) => match[1]),
+    );
+    expect(named.length).toBeGreaterThan(0);
+    for (const image of named) expect(talosImagesOf(dev)).toContain(image);
   });
 
   it("holds exactly the charts the cluster's HelmReleases install, where their sources point", () => {
