@@ -11,7 +11,7 @@ import type { PlatformConfig } from '../../constructs/config/types';
 
 import { buildCluster } from '../render';
 import { bootstrapArtifacts, clusterBundle, componentArtifacts, formatBundle } from './bundle';
-import { pulledImages, pullReferences } from './pulls';
+import { checkMirror, ownHosts, pulledImages, pullReferences } from './pulls';
 import { formatProblem } from './problems';
 import { checkCluster, loadCluster, type ClusterUnderTest } from './whole-cluster';
 
@@ -165,6 +165,26 @@ export async function runClusterCommand(
         continue;
       }
       if (command === 'bundle') {
+        // A bundle of a cluster that still names public hosts would not be what it pulls.
+        const mirror = cluster.cluster.mirror;
+        const problems =
+          mirror === undefined
+            ? []
+            : checkMirror(
+                mirror,
+                ownHosts(cluster.cluster, cluster.environments, cluster.rendered.objects),
+                pullReferences(cluster.rendered.objects),
+              );
+        if (problems.length > 0) {
+          io.err(
+            [
+              `bundle: cluster '${name}' still pulls from outside its mirror (${problems.length} problems); nothing written:`,
+              ...problems.map((problem) => `  ${formatProblem(problem)}`),
+              '',
+            ].join('\n'),
+          );
+          return 1;
+        }
         const text = formatBundle(
           name,
           clusterBundle(cluster.cluster, pulledImages(pullReferences(cluster.rendered.objects)), [

@@ -292,6 +292,26 @@ describe('the bundle', () => {
     );
   });
 
+  it('writes nothing for a mirrored cluster that still pulls from outside its mirror', async () => {
+    let out = '';
+    let err = '';
+    const code = await runClusterCommand('bundle', ['--cluster', 'dev'], {
+      out: (text) => (out += text),
+      err: (text) => (err += text),
+      root: REPO_ROOT,
+      cwd: REPO_ROOT,
+      config: () => config,
+      apps: APPS,
+      // The tree of the unmirrored configuration: its Flux sources name the public hosts.
+      synthesize: () => referenceTree().files,
+    });
+    expect([code, out]).toEqual([1, '']);
+    expect(err.split('\n')[0]).toMatch(
+      /^bundle: cluster 'dev' still pulls from outside its mirror \(\d+ problems\); nothing written:$/,
+    );
+    expect(err).toContain('  [mirror] HelmRepository kube-system/cilium');
+  });
+
   it('refuses to run without exactly one cluster', async () => {
     let err = '';
     const code = await runClusterCommand('bundle', [], {
