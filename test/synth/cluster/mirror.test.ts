@@ -55,6 +55,25 @@ function specOf(entry: ClusterObject): Record<string, unknown> {
 const ofKind = (cluster: ClusterUnderTest, kind: string) =>
   cluster.rendered.objects.filter(({ object }) => object.kind === kind);
 
+/** Runs `npm run bundle` in-process on the mirrored configuration and a given tree. */
+async function runBundle(
+  argv: string[],
+  tree: () => ReadonlyMap<string, string> = () => files,
+): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runClusterCommand('bundle', argv, {
+    out: (text) => (out += text),
+    err: (text) => (err += text),
+    root: REPO_ROOT,
+    cwd: REPO_ROOT,
+    config: () => config,
+    apps: APPS,
+    synthesize: tree,
+  });
+  return { code, out, err };
+}
+
 describe('a cluster behind a mirror', () => {
   it('passes every whole-cluster check, the mirror check included', () => {
     expect(checkCluster(mirrored).map(formatProblem)).toEqual([]);
@@ -271,17 +290,7 @@ describe('the bundle', () => {
   });
 
   it('prints one tab-separated line per artifact through npm run bundle', async () => {
-    let out = '';
-    let err = '';
-    const code = await runClusterCommand('bundle', ['--cluster', 'dev'], {
-      out: (text) => (out += text),
-      err: (text) => (err += text),
-      root: REPO_ROOT,
-      cwd: REPO_ROOT,
-      config: () => config,
-      apps: APPS,
-      synthesize: () => files,
-    });
+    const { code, out, err } = await runBundle(['--cluster', 'dev']);
     expect([code, err]).toEqual([0, '']);
     expect(out).toBe(formatBundle('dev', bundle));
     expect(out).toContain(
@@ -293,18 +302,8 @@ describe('the bundle', () => {
   });
 
   it('writes nothing for a mirrored cluster that still pulls from outside its mirror', async () => {
-    let out = '';
-    let err = '';
-    const code = await runClusterCommand('bundle', ['--cluster', 'dev'], {
-      out: (text) => (out += text),
-      err: (text) => (err += text),
-      root: REPO_ROOT,
-      cwd: REPO_ROOT,
-      config: () => config,
-      apps: APPS,
-      // The tree of the unmirrored configuration: its Flux sources name the public hosts.
-      synthesize: () => referenceTree().files,
-    });
+    // The tree of the unmirrored configuration: its Flux sources name the public hosts.
+    const { code, out, err } = await runBundle(['--cluster', 'dev'], () => referenceTree().files);
     expect([code, out]).toEqual([1, '']);
     expect(err.split('\n')[0]).toMatch(
       /^bundle: cluster 'dev' still pulls from outside its mirror \(\d+ problems\); nothing written:$/,
@@ -313,16 +312,7 @@ describe('the bundle', () => {
   });
 
   it('refuses to run without exactly one cluster', async () => {
-    let err = '';
-    const code = await runClusterCommand('bundle', [], {
-      out: () => undefined,
-      err: (text) => (err += text),
-      root: REPO_ROOT,
-      cwd: REPO_ROOT,
-      config: () => config,
-      apps: APPS,
-      synthesize: () => files,
-    });
+    const { code, err } = await runBundle([]);
     expect(code).toBe(2);
     expect(err.split('\n')[0]).toBe('bundle: --cluster NAME: name exactly one cluster');
   });
