@@ -15,14 +15,17 @@ describe('Monitoring alerts', () => {
     expect(alerts.sort()).toEqual([
       'ArgoCdAppDegraded',
       'ArgoCdAppOutOfSync',
+      'ArgoSyncFailed',
       'CephHealthError',
       'CephHealthWarning',
       'CertificateExpiresSoon',
       'CertificateNotReady',
       'ClusterCpuOvercommitted',
       'ClusterMemoryOvercommitted',
+      'DeploymentLag',
       'DeploymentRolloutLagging',
       'FluxReconciliationFailing',
+      'ResourceOvercommit',
       'RolloutDegraded',
     ]);
     const argocd = ALERT_GROUPS.argocd.find((rule) => rule.alert === 'ArgoCdAppDegraded');
@@ -208,5 +211,150 @@ describe('Monitoring alerts', () => {
       },
     ]);
     expect(output).toContain('SUCCESS');
+  });
+
+  const rule = (group: string, alert: string) =>
+    ALERT_GROUPS[group].find((candidate) => candidate.alert === alert)!;
+  const firing = (labels: Record<string, string>, annotations: Record<string, string>) => ({
+    exp_labels: labels,
+    exp_annotations: annotations,
+  });
+
+  it("alerts on a failed sync, an app's first one included, and stops 15 minutes after (promtool test rules)", () => {
+    const failed = rule('argocd', 'ArgoSyncFailed');
+    const syncs = (name: string, phase: string, values: string) => ({
+      series: `argocd_app_sync_total{namespace="argocd",name="${name}",project="payments",phase="${phase}",dest_server="https://kubernetes.default.svc"}`,
+      values,
+    });
+    const annotations = (name: string) => ({
+      ...failed.annotations,
+      summary: `Argo CD could not sync ${name}`,
+      description: failed.annotations.description.replace('{{ $labels.name }}', name),
+    });
+    const output = testRules({ groups: [{ name: 'argocd', rules: [failed] }] }, [
+      {
+        interval: '1m',
+        input_series: [
+          // dev: its first failed sync at 30 m (the series appears then), none after.
+          syncs('dev-checkout-api', 'Failed', '_x29 1x40'),
+          // test: failed once long ago (before 15 m), again at 41 m.
+          syncs('test-checkout-api', 'Error', '1x40 2x30'),
+          // prod: only successful syncs.
+          syncs('prod-checkout-api', 'Succeeded', '1+1x70'),
+        ],
+        alert_rule_test: [
+          {
+            eval_time: '32m',
+            alertname: 'ArgoSyncFailed',
+            exp_alerts: [
+              firing(
+                { severity: 'warning', name: 'dev-checkout-api', project: 'payments' },
+                annotations('dev-checkout-api'),
+              ),
+            ],
+          },
+          {
+            eval_time: '50m',
+            alertname: 'ArgoSyncFailed',
+            exp_alerts: [
+              firing(
+                { severity: 'warning', name: 'test-checkout-api', project: 'payments' },
+                annotations('test-checkout-api'),
+              ),
+            ],
+          },
+          // 15 minutes after the last failure of each: quiet.
+          { eval_time: '58m', alertname: 'ArgoSyncFailed', exp_alerts: [] },
+        ],
+      },
+    ]);
+    expect(output).toContain('SUCCESS');
+  });
+
+  it('alerts when Git has held a version for an hour that does not run, gated apps included (promtool test rules)', () => {
+    const lag = rule('argocd', 'DeploymentLag');
+    const app = (name: string, status: string, autosync: boolean) => ({
+      series: `argocd_app_info{namespace="argocd",name="${name}",project="payments",sync_status="${status}",health_status="Healthy",autosync_enabled="${autosync}"}`,
+      values: '1x90',
+    });
+    const output = testRules({ groups: [{ name: 'argocd', rules: [lag] }] }, [
+      {
+        interval: '1m',
+        input_series: [
+          app('prod-checkout-api', 'OutOfSync', false),
+          app('dev-checkout-api', 'Synced', true),
+        ],
+        alert_rule_test: [
+          { eval_time: '50m', alertname: 'DeploymentLag', exp_alerts: [] },
+          {
+            eval_time: '70m',
+            alertname: 'DeploymentLag',
+            exp_alerts: [
+              firing(
+                {
+                  severity: 'warning',
+                  name: 'prod-checkout-api',
+                  project: 'payments',
+                  autosync_enabled: 'false',
+                },
+                {
+                  ...lag.annotations,
+                  summary: 'Argo CD app prod-checkout-api has not run what Git holds for an hour',
+                },
+              ),
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(output).toContain('SUCCESS');
+  });
+
+  it('alerts when the CPU limits of running pods exceed the allocatable CPU (promtool test rules)', () => {
+    const overcommit = rule('capacity', 'ResourceOvercommit');
+    const pod = (name: string, phase: string, limit: number) => [
+      {
+        series: `kube_pod_container_resource_limits{resource="cpu",namespace="a",pod="${name}",container="c",node="n1"}`,
+        values: `${limit}x30`,
+      },
+      ...['Pending', 'Running', 'Succeeded', 'Failed'].map((candidate) => ({
+        series: `kube_pod_status_phase{namespace="a",pod="${name}",phase="${candidate}"}`,
+        values: `${candidate === phase ? 1 : 0}x30`,
+      })),
+    ];
+    const allocatable = {
+      series: 'kube_node_status_allocatable{resource="cpu",node="n1"}',
+      values: '10x30',
+    };
+    const output = testRules({ groups: [{ name: 'capacity', rules: [overcommit] }] }, [
+      {
+        interval: '1m',
+        // 8 of 10 by a running pod; a finished Job's 8 more hold nothing.
+        input_series: [allocatable, ...pod('web', 'Running', 8), ...pod('job', 'Succeeded', 8)],
+        alert_rule_test: [{ eval_time: '20m', alertname: 'ResourceOvercommit', exp_alerts: [] }],
+      },
+      {
+        interval: '1m',
+        // 8 + 4 of 10: the limits exceed what the node has.
+        input_series: [allocatable, ...pod('web', 'Running', 8), ...pod('api', 'Pending', 4)],
+        alert_rule_test: [
+          {
+            eval_time: '20m',
+            alertname: 'ResourceOvercommit',
+            exp_alerts: [firing({ severity: 'warning' }, { ...overcommit.annotations })],
+          },
+        ],
+      },
+    ]);
+    expect(output).toContain('SUCCESS');
+  });
+
+  it('points each of the named alerts at its README runbook', () => {
+    for (const alert of ['ArgoSyncFailed', 'DeploymentLag', 'ResourceOvercommit']) {
+      const found = Object.values(ALERT_GROUPS)
+        .flat()
+        .find((candidate) => candidate.alert === alert)!;
+      expect(found.annotations.runbook_url).toBe(`README.md#${alert.toLowerCase()}`);
+    }
   });
 });
