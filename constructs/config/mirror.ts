@@ -64,9 +64,6 @@ export interface MirrorConfig {
   readonly registryCredentials?: boolean;
 }
 
-/** The kinds of artifact a cluster pulls. */
-export type ArtifactKind = 'image' | 'chart' | 'oci' | 'git' | 'download';
-
 // `host[:port]` of a URL or a registry location.
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
 const PATH_SEGMENT = /^[a-z0-9]+([._-][a-z0-9]+)*$/;
