@@ -6,6 +6,7 @@ import { type GitOpsFolder } from '../gitops-folder';
 import { Application } from '../imports/argocd-application-argoproj.io';
 import { AppProject } from '../imports/argocd-appproject-argoproj.io';
 import { ENVIRONMENT_LABEL, TEAM_LABEL } from '../contract/labels';
+import { APP_ANNOTATION, subscriptionAnnotations } from '../platform/notifications';
 import type { AppConstruct } from './app-construct';
 import { JsonObject } from '../json-object';
 import { ARGOCD_NAMESPACE } from '../contract/names';
@@ -90,6 +91,11 @@ export class ArgoCdRegistrations extends Construct {
           name: `${environment.name}-${app.definition.name}`,
           namespace: ARGOCD_NAMESPACE,
           labels: { [TEAM_LABEL]: app.definition.team, [ENVIRONMENT_LABEL]: environment.name },
+          // What the delivery notifications name, and where they go.
+          annotations: {
+            [APP_ANNOTATION]: app.definition.name,
+            ...subscriptionAnnotations(environment.alertReceiver),
+          },
           // Deleting the Application deletes what it deployed, not only the registration.
           finalizers: ['resources-finalizer.argocd.argoproj.io'],
         },

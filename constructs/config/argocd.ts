@@ -1,6 +1,18 @@
 // What a cluster's `platform.argocd` settings may hold: the typed chart values and options of Argo CD.
 import type { ComponentSettings } from './component-settings';
 
+/** The argo-cd chart's `notifications` values this platform sets (argocd-notifications-cm). */
+export interface ArgoCdNotificationsValues {
+  /** Whether the chart creates argocd-notifications-secret (no: it comes from git, encrypted). */
+  readonly secret: { readonly create: boolean };
+  /** `service.<type>.<name>` entries: the notification services. */
+  readonly notifiers: Readonly<Record<string, string>>;
+  /** `template.<name>` entries: the messages. */
+  readonly templates: Readonly<Record<string, string>>;
+  /** `trigger.<name>` entries: when each message is sent. */
+  readonly triggers: Readonly<Record<string, string>>;
+}
+
 /** Metrics of one Argo CD component. */
 export interface ArgoCdMetricsValues {
   /** Metrics endpoint and, where monitoring runs, a ServiceMonitor. */
@@ -39,6 +51,8 @@ export interface ArgoCdValues {
       readonly scopes: string;
     };
   };
+  /** The notifications controller: delivery events to each environment's receiver. */
+  readonly notifications: ArgoCdNotificationsValues;
   /** Application controller (sharded when replicas > 1). */
   readonly controller: ArgoCdMetricsValues & { readonly replicas: number };
   /** Repo server (renders manifests). */

@@ -22,6 +22,7 @@ import {
 import { ARGOCD_HOST, argocdHostname } from '../contract/gateway';
 import { ARGOCD_NAMESPACE } from '../contract/names';
 import type { NeededSecret } from '../contract/secrets';
+import { argocdNotificationValues, clusterReceivers } from './notifications';
 
 /** Props of {@link ArgoCd}. */
 export interface ArgoCdProps extends PlatformComponentProps {
@@ -124,6 +125,7 @@ export class ArgoCd extends PlatformComponent {
           scopes: '[groups]',
         },
       },
+      notifications: argocdNotificationValues(clusterReceivers(props.environments)),
       controller: { replicas: production ? 2 : 1, ...metrics(monitored) },
       repoServer: { replicas: production ? 2 : 1, ...metrics(monitored) },
       server: {

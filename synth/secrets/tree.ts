@@ -9,11 +9,16 @@ import type { AppCatalog } from '../../constructs/app/catalog';
 import type { ClusterConfig, EnvironmentConfig } from '../../constructs/config/types';
 import { isComponentEnabled, type ComponentKey } from '../../constructs/config/settings';
 import { appNamespace } from '../../constructs/config/rules';
-import { FLUX_NAMESPACE } from '../../constructs/contract/names';
+import { ARGOCD_NAMESPACE, FLUX_NAMESPACE } from '../../constructs/contract/names';
 import { SECRETS_ROOT, secretPath, type NeededSecret } from '../../constructs/contract/secrets';
 import { ProblemCollector } from '../../constructs/errors';
 import { compareStrings } from '../../constructs/order';
 import { PLATFORM_COMPONENTS } from '../../constructs/platform/platform';
+import {
+  ARGOCD_NOTIFICATIONS_SECRET,
+  clusterReceivers,
+  notificationUrlKey,
+} from '../../constructs/platform/notifications';
 
 /** One encrypted Secret file, as far as it can be read without its key. */
 export interface EncryptedSecret {
@@ -144,6 +149,20 @@ export function neededSecrets(
         ...(providedBy ? { providedBy } : {}),
       });
     }
+  }
+  const receivers = clusterReceivers(environments);
+  if (isComponentEnabled(cluster, 'argocd') && receivers.length > 0) {
+    const name = ARGOCD_NOTIFICATIONS_SECRET;
+    const providedBy = external(ARGOCD_NAMESPACE, name);
+    needed.push({
+      namespace: ARGOCD_NAMESPACE,
+      name,
+      // The notification services read each receiver's webhook URL from its own key.
+      keys: receivers.map(notificationUrlKey),
+      neededBy: 'component argocd (notifications)',
+      purpose: "each environment's receiver webhook URL, for delivery notifications",
+      ...(providedBy ? { providedBy } : {}),
+    });
   }
   for (const environment of environments) {
     const { secretName } = environment.alertReceiver;

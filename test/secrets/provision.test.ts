@@ -56,7 +56,11 @@ async function secret(config: PlatformConfig, argv: string[], stdin: string): Pr
 describe('every Secret a cluster reads is provided', () => {
   it('names the component, app or environment, the Secret, its keys and the command, for each one missing', () => {
     const lines = problems(loadConfig(), root);
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(8);
+    // Argo CD's notification services read each environment receiver's URL from one Secret.
+    expect(lines).toContainEqual(
+      "cluster 'dev' secrets (component argocd (notifications)): Secret argocd/argocd-notifications-secret (each environment's receiver webhook URL, for delivery notifications, keys alerts-slack-url) is neither encrypted in secrets/dev/argocd/argocd-notifications-secret.yaml nor declared external; create it with `npm run secret -- set --cluster dev --namespace argocd --name argocd-notifications-secret --from-file <file>`, or list it in secrets.external with who provides it",
+    );
     expect(lines).toContainEqual(
       "cluster 'dev' secrets (app 'checkout-api' environment 'test'): Secret test-checkout-api/checkout-db (read by the app, keys url) is neither encrypted in secrets/dev/test-checkout-api/checkout-db.yaml nor declared external; create it with `npm run secret -- set --cluster dev --namespace test-checkout-api --name checkout-db --from-file <file>`, or list it in secrets.external with who provides it",
     );
@@ -86,7 +90,7 @@ describe('every Secret a cluster reads is provided', () => {
     const key = await generateAgeKey();
     const config = withDev((cluster) => ({ ...cluster, secrets: { ageRecipients: [key.recipient] } }));
     const lines = problems(config, root);
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(8);
     expect(lines[0]).toMatch(
       /^cluster 'dev' secrets\.ageRecipients: secrets\/dev\/\S+\.yaml is encrypted to age1\w+, not to the cluster's recipients; re-encrypt it with `npm run secret -- rotate --cluster dev`$/,
     );
