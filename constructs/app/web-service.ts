@@ -20,6 +20,7 @@ import { MANUAL_PROMOTION, RolloutStrategy, type RolloutTemplate } from './rollo
 import { JsonObject } from '../json-object';
 import { CLUSTER_GATEWAY, ROLLOUTS_GATEWAY_PLUGIN, environmentListener } from '../contract/gateway';
 import { FOUNDATION_WAVE, SYNC_WAVE } from '../contract/names';
+import { ROLLOUT_EVENTS, subscriptionAnnotations } from '../platform/notifications';
 
 /** The default port of a web service. */
 export const DEFAULT_HTTP_PORT: PortOptions = { name: 'http', port: 8080 };
@@ -281,7 +282,11 @@ export class WebService extends AppConstruct {
 
     const workload = new JsonObject(this.folder, 'rollout', {
       ...Rollout.GVK,
-      metadata: this.metadata(name),
+      metadata: {
+        ...this.metadata(name),
+        // The Rollouts controller tells the environment's receiver of aborts and completions.
+        annotations: subscriptionAnnotations(binding.environment.alertReceiver, ROLLOUT_EVENTS),
+      },
       spec: {
         ...(this.declaredReplicas !== undefined ? { replicas: this.declaredReplicas } : {}),
         revisionHistoryLimit: 5,

@@ -41,6 +41,16 @@ export interface ArgoRolloutsValues {
       readonly serviceMonitor: { readonly enabled: boolean };
     };
   };
+  /**
+   * Notifications to each environment's receiver (argo-rollouts-notification-configmap): the
+   * webhook services, templates and triggers; the Secret comes from git, encrypted.
+   */
+  readonly notifications: {
+    readonly secret: { readonly create: boolean };
+    readonly notifiers: Readonly<Record<string, string>>;
+    readonly templates: Readonly<Record<string, string>>;
+    readonly triggers: Readonly<Record<string, string>>;
+  };
   /** The dashboard (UI of every rollout), routed on the cluster domain. */
   /**
    * The chart's extra RBAC for traffic providers. All off: the platform routes only through the

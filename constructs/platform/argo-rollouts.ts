@@ -15,6 +15,13 @@ import { mergeValues } from '../config/component-settings';
 import { type ArgoRolloutsValues, type ArgoRolloutsSettings } from '../config/argo-rollouts';
 import { ROLLOUTS_GATEWAY_PLUGIN, ROLLOUTS_PLUGIN_CONFIGMAP } from '../contract/gateway';
 import { PLATFORM_NAMESPACES } from '../contract/names';
+import { argocdHostname } from '../contract/gateway';
+import {
+  ROLLOUT_EVENTS,
+  clusterReceivers,
+  notificationValues,
+  rolloutFields,
+} from './notifications';
 
 /** Props of {@link ArgoRollouts}. */
 export interface ArgoRolloutsProps extends PlatformComponentProps {
@@ -60,6 +67,13 @@ export class ArgoRollouts extends PlatformComponent {
           serviceMonitor: { enabled: isComponentEnabled(cluster, 'monitoring') },
         },
       },
+      notifications: notificationValues(
+        clusterReceivers(props.environments),
+        ROLLOUT_EVENTS,
+        rolloutFields(
+          isComponentEnabled(cluster, 'argocd') ? `https://${argocdHostname(cluster)}` : undefined,
+        ),
+      ),
       providerRBAC: {
         enabled: false,
         providers: {

@@ -9,13 +9,18 @@ import type { AppCatalog } from '../../constructs/app/catalog';
 import type { ClusterConfig, EnvironmentConfig } from '../../constructs/config/types';
 import { isComponentEnabled, type ComponentKey } from '../../constructs/config/settings';
 import { appNamespace } from '../../constructs/config/rules';
-import { ARGOCD_NAMESPACE, FLUX_NAMESPACE } from '../../constructs/contract/names';
+import {
+  ARGOCD_NAMESPACE,
+  FLUX_NAMESPACE,
+  PLATFORM_NAMESPACES,
+} from '../../constructs/contract/names';
 import { SECRETS_ROOT, secretPath, type NeededSecret } from '../../constructs/contract/secrets';
 import { ProblemCollector } from '../../constructs/errors';
 import { compareStrings } from '../../constructs/order';
 import { PLATFORM_COMPONENTS } from '../../constructs/platform/platform';
 import {
   ARGOCD_NOTIFICATIONS_SECRET,
+  ROLLOUTS_NOTIFICATIONS_SECRET,
   clusterReceivers,
   notificationUrlKey,
 } from '../../constructs/platform/notifications';
@@ -151,6 +156,7 @@ export function neededSecrets(
     }
   }
   const receivers = clusterReceivers(environments);
+  const rolloutsNamespace = PLATFORM_NAMESPACES.argoRollouts;
   if (isComponentEnabled(cluster, 'argocd') && receivers.length > 0) {
     const name = ARGOCD_NOTIFICATIONS_SECRET;
     const providedBy = external(ARGOCD_NAMESPACE, name);
@@ -161,6 +167,18 @@ export function neededSecrets(
       keys: receivers.map(notificationUrlKey),
       neededBy: 'component argocd (notifications)',
       purpose: "each environment's receiver webhook URL, for delivery notifications",
+      ...(providedBy ? { providedBy } : {}),
+    });
+  }
+  if (isComponentEnabled(cluster, 'argoRollouts') && receivers.length > 0) {
+    const name = ROLLOUTS_NOTIFICATIONS_SECRET;
+    const providedBy = external(rolloutsNamespace, name);
+    needed.push({
+      namespace: rolloutsNamespace,
+      name,
+      keys: receivers.map(notificationUrlKey),
+      neededBy: 'component argo-rollouts (notifications)',
+      purpose: "each environment's receiver webhook URL, for rollout notifications",
       ...(providedBy ? { providedBy } : {}),
     });
   }

@@ -7,7 +7,9 @@ import type { ArgoCdValues } from '../../constructs/config/argocd';
 import { AlertReceiver } from '../../constructs/config/types';
 import {
   APP_IMAGES,
-  DELIVERY_EVENTS,
+  ARGOCD_EVENTS,
+  ROLLOUT_EVENTS,
+  ROLLOUT_IMAGES,
   argocdNotificationValues,
   notificationBody,
 } from '../../constructs/platform/notifications';
@@ -25,6 +27,28 @@ const applications = (cluster: string) =>
 
 /** What Argo CD reports of the live app: the images it runs. */
 const IMAGES = ['registry.example.com/payments/checkout-api:1.7.3'];
+
+/** Evaluates a Rollout template's Go actions against a rendered Rollout. */
+function evaluateRollout(body: string, rollout: RenderedObject): string {
+  const containers = (rollout.spec as { template: { spec: { containers: { image: string }[] } } })
+    .template.spec.containers;
+  return body
+    .split(ROLLOUT_IMAGES)
+    .join(containers.map(({ image }) => image).join(' '))
+    .replace(/\{\{([^}]*)\}\}/g, (_, action: string) => {
+      const text = action.trim();
+      const label = /^index \.rollout\.metadata\.labels "([^"]+)"$/.exec(text);
+      if (label) {
+        const value = rollout.metadata.labels?.[label[1]];
+        if (value === undefined)
+          throw new Error(`${rollout.metadata.name} has no label ${label[1]}`);
+        return value;
+      }
+      if (text === '.rollout.metadata.name') return rollout.metadata.name;
+      if (text === '.rollout.metadata.namespace') return rollout.metadata.namespace ?? '';
+      throw new Error(`unexpected template action {{${text}}}`);
+    });
+}
 
 /** Evaluates the Go template actions our bodies use, as the notifications engine would. */
 function evaluate(body: string, app: Application, argocdUrl: string): string {
@@ -104,12 +128,12 @@ describe('Argo CD delivery notifications', () => {
           .filter((key) => key.startsWith(SUBSCRIBE))
           .map((key) => key.slice(SUBSCRIBE.length).split('.'));
         expect(subscriptions.map(([trigger]) => trigger).sort()).toEqual(
-          DELIVERY_EVENTS.map(({ trigger }) => trigger).sort(),
+          ARGOCD_EVENTS.map(({ trigger }) => trigger).sort(),
         );
         for (const [trigger, service] of subscriptions) {
           expect(values.notifications.triggers[`trigger.${trigger}`]).toBeDefined();
           expect(values.notifications.notifiers[`service.webhook.${service}`]).toBeDefined();
-          const event = DELIVERY_EVENTS.find((candidate) => candidate.trigger === trigger)!;
+          const event = ARGOCD_EVENTS.find((candidate) => candidate.trigger === trigger)!;
           const template = parse(values.notifications.templates[`template.${event.template}`]) as {
             webhook: Record<string, { body: string }>;
           };
@@ -131,7 +155,7 @@ describe('Argo CD delivery notifications', () => {
         annotations: { 'nextgen.dev/app': 'checkout-api' },
       },
     } as Application;
-    const failed = DELIVERY_EVENTS.find(({ trigger }) => trigger === 'on-sync-failed')!;
+    const failed = ARGOCD_EVENTS.find(({ trigger }) => trigger === 'on-sync-failed')!;
     expect(
       JSON.parse(evaluate(notificationBody('slack', failed), app, 'https://argocd.x')),
     ).toEqual({
@@ -144,7 +168,7 @@ describe('Argo CD delivery notifications', () => {
       app: 'checkout-api',
       environment: 'dev',
       version: 'registry.example.com/payments/checkout-api:1.7.3',
-      application: 'dev-checkout-api',
+      object: 'dev-checkout-api',
       url: 'https://argocd.x/applications/argocd/dev-checkout-api',
     });
     const values = argocdNotificationValues([
@@ -156,4 +180,66 @@ describe('Argo CD delivery notifications', () => {
       'service.webhook.alerts-slack',
     ]);
   });
+});
+
+describe('Argo Rollouts notifications', () => {
+  type RolloutsValues = {
+    notifications: {
+      notifiers: Record<string, string>;
+      templates: Record<string, string>;
+      triggers: Record<string, string>;
+    };
+  };
+
+  it('prod: an aborted canary tells Feishu the app, environment, images and its Argo CD page', () => {
+    const values = releaseValues<RolloutsValues>('prod', 'argo-rollouts');
+    const rollout = objectsUnder('apps/prod/checkout-api/', 'Rollout')[0];
+    const template = parse(values.notifications.templates['template.rollout-aborted']) as {
+      webhook: Record<string, { body: string }>;
+    };
+    expect(JSON.parse(evaluateRollout(template.webhook['alerts-feishu'].body, rollout))).toEqual({
+      msg_type: 'text',
+      content: {
+        text: '[prod] checkout-api registry.example.com/payments/checkout-api:1.7.3: rollout aborted, traffic back on the stable version. https://argocd.prod.platform.example.com/applications/argocd/prod-checkout-api',
+      },
+    });
+    // Event triggers: the controller fires on-rollout-aborted on its RolloutAborted event.
+    expect(parse(values.notifications.triggers['trigger.on-rollout-aborted'])).toEqual([
+      {
+        description: 'The rollout was aborted (a failed analysis or a person)',
+        send: ['rollout-aborted'],
+      },
+    ]);
+  });
+
+  it.each(['dev', 'prod'])(
+    '%s: every Rollout subscribes to aborts and completions at its environment receiver, and every body evaluates to JSON',
+    (cluster) => {
+      const values = releaseValues<RolloutsValues>(cluster, 'argo-rollouts');
+      const rollouts = objectsUnder('apps/', 'Rollout').filter(
+        ({ metadata }) => (metadata.namespace ?? '').startsWith('prod-') === (cluster === 'prod'),
+      );
+      expect(rollouts.length).toBeGreaterThan(0);
+      for (const rollout of rollouts) {
+        const annotations =
+          (rollout.metadata as { annotations?: Record<string, string> }).annotations ?? {};
+        const subscriptions = Object.keys(annotations)
+          .filter((key) => key.startsWith(SUBSCRIBE))
+          .map((key) => key.slice(SUBSCRIBE.length).split('.'));
+        expect(subscriptions.map(([trigger]) => trigger).sort()).toEqual(
+          ROLLOUT_EVENTS.map(({ trigger }) => trigger).sort(),
+        );
+        for (const [trigger, service] of subscriptions) {
+          expect(values.notifications.notifiers[`service.webhook.${service}`]).toBeDefined();
+          const event = ROLLOUT_EVENTS.find((candidate) => candidate.trigger === trigger)!;
+          const template = parse(values.notifications.templates[`template.${event.template}`]) as {
+            webhook: Record<string, { body: string }>;
+          };
+          expect(() =>
+            JSON.parse(evaluateRollout(template.webhook[service].body, rollout)),
+          ).not.toThrow();
+        }
+      }
+    },
+  );
 });
