@@ -155,30 +155,34 @@ export function neededSecrets(
       });
     }
   }
+  // The notification services of Argo CD and Argo Rollouts read each receiver's webhook URL
+  // from a key of their own Secret.
   const receivers = clusterReceivers(environments);
-  const rolloutsNamespace = PLATFORM_NAMESPACES.argoRollouts;
-  if (isComponentEnabled(cluster, 'argocd') && receivers.length > 0) {
-    const name = ARGOCD_NOTIFICATIONS_SECRET;
-    const providedBy = external(ARGOCD_NAMESPACE, name);
-    needed.push({
+  const notificationSecrets = [
+    {
+      component: 'argocd' as const,
       namespace: ARGOCD_NAMESPACE,
-      name,
-      // The notification services read each receiver's webhook URL from its own key.
-      keys: receivers.map(notificationUrlKey),
+      name: ARGOCD_NOTIFICATIONS_SECRET,
       neededBy: 'component argocd (notifications)',
-      purpose: "each environment's receiver webhook URL, for delivery notifications",
-      ...(providedBy ? { providedBy } : {}),
-    });
-  }
-  if (isComponentEnabled(cluster, 'argoRollouts') && receivers.length > 0) {
-    const name = ROLLOUTS_NOTIFICATIONS_SECRET;
-    const providedBy = external(rolloutsNamespace, name);
-    needed.push({
-      namespace: rolloutsNamespace,
-      name,
-      keys: receivers.map(notificationUrlKey),
+      what: 'delivery',
+    },
+    {
+      component: 'argoRollouts' as const,
+      namespace: PLATFORM_NAMESPACES.argoRollouts,
+      name: ROLLOUTS_NOTIFICATIONS_SECRET,
       neededBy: 'component argo-rollouts (notifications)',
-      purpose: "each environment's receiver webhook URL, for rollout notifications",
+      what: 'rollout',
+    },
+  ];
+  for (const secret of notificationSecrets) {
+    if (!isComponentEnabled(cluster, secret.component) || receivers.length === 0) continue;
+    const providedBy = external(secret.namespace, secret.name);
+    needed.push({
+      namespace: secret.namespace,
+      name: secret.name,
+      keys: receivers.map(notificationUrlKey),
+      neededBy: secret.neededBy,
+      purpose: `each environment's receiver webhook URL, for ${secret.what} notifications`,
       ...(providedBy ? { providedBy } : {}),
     });
   }
