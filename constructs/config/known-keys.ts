@@ -228,7 +228,17 @@ export const platformSettings: Rule<PlatformSettings> = object<PlatformSettings>
       ),
     }),
   ),
-  monitoring: optional(object<MonitoringSettings>(componentFields)),
+  monitoring: optional(
+    object<MonitoringSettings>({
+      ...componentFields,
+      alertReceiver: optional(
+        instance(
+          AlertReceiver,
+          'an AlertReceiver (AlertReceiver.slack({...}), .lark({...}) or .webhook({...}))',
+        ),
+      ),
+    }),
+  ),
   loki: optional(object<LokiSettings>(componentFields)),
   alloy: optional(object<AlloySettings>(componentFields)),
   argocd: optional(

@@ -1,5 +1,6 @@
 // What a cluster's `platform.monitoring` settings may hold: the typed chart values and options of kube-prometheus-stack.
 import type { ComponentSettings } from './component-settings';
+import type { AlertReceiver } from './types';
 
 /** A persistent volume request on the Ceph block StorageClass. */
 export interface VolumeValues {
@@ -85,9 +86,16 @@ export interface MonitoringValues {
       };
     };
   };
-  /** Alertmanager (routes are configured per team later; here it runs and persists silences). */
+  /** Alertmanager: its routes and receivers, replicas and the volume of its silences. */
   readonly alertmanager: {
-    readonly alertmanagerSpec: { readonly replicas: number; readonly storage: VolumeValues };
+    /** alertmanager.yml: each alert to the receiver of the environment it concerns. */
+    readonly config?: AlertmanagerConfig;
+    readonly alertmanagerSpec: {
+      readonly replicas: number;
+      readonly storage: VolumeValues;
+      /** Secrets mounted at `/etc/alertmanager/secrets/<name>/` (the receivers' URLs). */
+      readonly secrets?: readonly string[];
+    };
   };
   /** Grafana. */
   readonly grafana: {
@@ -147,5 +155,56 @@ export interface MonitoringValues {
   readonly kubeEtcd: { readonly enabled: boolean };
 }
 
+/** One route of the tree (Alertmanager's `route`). */
+export interface AlertRoute {
+  /** Receiver name. */
+  readonly receiver: string;
+  /** Label matchers, all of which must hold. */
+  readonly matchers?: readonly string[];
+  /** Labels alerts are grouped by into one notification. */
+  readonly group_by?: readonly string[];
+  /** Wait before the first notification of a new group. */
+  readonly group_wait?: string;
+  /** Wait before notifying of new alerts in a group already notified. */
+  readonly group_interval?: string;
+  /** Wait before repeating a notification still firing. */
+  readonly repeat_interval?: string;
+  /** Child routes, first match wins. */
+  readonly routes?: readonly AlertRoute[];
+}
+
+/** A receiver: one of Slack or webhook integrations, or none (drops alerts). */
+export interface AlertmanagerReceiver {
+  /** Name routes refer to. */
+  readonly name: string;
+  /** Slack incoming webhooks. */
+  readonly slack_configs?: readonly Readonly<Record<string, unknown>>[];
+  /** Webhooks: generic JSON, or a templated payload. */
+  readonly webhook_configs?: readonly Readonly<Record<string, unknown>>[];
+}
+
+/** The Alertmanager configuration this platform writes (a typed subset of alertmanager.yml). */
+export interface AlertmanagerConfig {
+  /** Global settings. */
+  readonly global: { readonly resolve_timeout: string };
+  /** The routing tree. */
+  readonly route: AlertRoute;
+  /** Alerts that silence others while they fire. */
+  readonly inhibit_rules: readonly {
+    readonly source_matchers: readonly string[];
+    readonly target_matchers: readonly string[];
+    readonly equal?: readonly string[];
+  }[];
+  /** Every receiver a route names. */
+  readonly receivers: readonly AlertmanagerReceiver[];
+}
+
 /** A cluster's monitoring settings. */
-export type MonitoringSettings = ComponentSettings<MonitoringValues>;
+export interface MonitoringSettings extends ComponentSettings<MonitoringValues> {
+  /**
+   * Where platform alerts go: every alert that is not about an environment's apps (nodes,
+   * Ceph, Flux, certificates, the platform's own components).
+   * @default - the receiver of the cluster's first environment
+   */
+  readonly alertReceiver?: AlertReceiver;
+}

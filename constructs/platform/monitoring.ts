@@ -35,6 +35,11 @@ import {
   dashboardModel,
 } from './monitoring-dashboards';
 import { fluxMetrics, fluxReadRules } from './kube-state-metrics';
+import {
+  ALERTMANAGER_RECEIVERS_SECRET,
+  alertmanagerConfig,
+  platformReceiver,
+} from './alert-routing';
 
 /** Props of {@link Monitoring}. */
 export interface MonitoringProps extends PlatformComponentProps {
@@ -108,6 +113,7 @@ export class Monitoring extends PlatformComponent {
     super(scope, id, Monitoring.IDENTITY, props);
     const { cluster } = props;
     const production = cluster.tier === ClusterTier.PRODUCTION;
+    const platform = platformReceiver(props.settings?.alertReceiver, props.environments);
     const defaults: MonitoringValues = {
       crds: { enabled: true },
       prometheus: {
@@ -127,7 +133,12 @@ export class Monitoring extends PlatformComponent {
         },
       },
       alertmanager: {
-        alertmanagerSpec: { replicas: production ? 3 : 1, storage: volume('2Gi') },
+        ...(platform ? { config: alertmanagerConfig(props.environments, platform) } : {}),
+        alertmanagerSpec: {
+          replicas: production ? 3 : 1,
+          storage: volume('2Gi'),
+          ...(platform ? { secrets: [ALERTMANAGER_RECEIVERS_SECRET] } : {}),
+        },
       },
       grafana: {
         replicas: 1,

@@ -160,13 +160,16 @@ export function notificationBody(
   }
 }
 
+/** Receivers, one per Secret, sorted by name. */
+export function distinctReceivers(list: readonly AlertReceiver[]): AlertReceiver[] {
+  const receivers = new Map<string, AlertReceiver>();
+  for (const receiver of list) receivers.set(receiver.secretName, receiver);
+  return [...receivers.values()].sort((a, b) => compareStrings(a.secretName, b.secretName));
+}
+
 /** The receivers of a cluster's environments, one per Secret, sorted by name. */
 export function clusterReceivers(environments: readonly EnvironmentConfig[]): AlertReceiver[] {
-  const receivers = new Map<string, AlertReceiver>();
-  for (const { alertReceiver } of environments) {
-    receivers.set(alertReceiver.secretName, alertReceiver);
-  }
-  return [...receivers.values()].sort((a, b) => compareStrings(a.secretName, b.secretName));
+  return distinctReceivers(environments.map(({ alertReceiver }) => alertReceiver));
 }
 
 /** The `notifications` chart values of argo-cd and argo-rollouts (same engine, same keys). */

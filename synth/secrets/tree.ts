@@ -24,6 +24,10 @@ import {
   clusterReceivers,
   notificationUrlKey,
 } from '../../constructs/platform/notifications';
+import {
+  ALERTMANAGER_RECEIVERS_SECRET,
+  alertmanagerReceivers,
+} from '../../constructs/platform/alert-routing';
 
 /** One encrypted Secret file, as far as it can be read without its key. */
 export interface EncryptedSecret {
@@ -174,6 +178,21 @@ export function neededSecrets(
       what: 'rollout',
     },
   ];
+  if (isComponentEnabled(cluster, 'monitoring')) {
+    const routed = alertmanagerReceivers(cluster.platform?.monitoring?.alertReceiver, environments);
+    if (routed.length > 0) {
+      const name = ALERTMANAGER_RECEIVERS_SECRET;
+      const providedBy = external(PLATFORM_NAMESPACES.monitoring, name);
+      needed.push({
+        namespace: PLATFORM_NAMESPACES.monitoring,
+        name,
+        keys: routed.map(notificationUrlKey),
+        neededBy: 'component kube-prometheus-stack (Alertmanager)',
+        purpose: "each receiver's webhook URL, for alerts",
+        ...(providedBy ? { providedBy } : {}),
+      });
+    }
+  }
   for (const secret of notificationSecrets) {
     if (!isComponentEnabled(cluster, secret.component) || receivers.length === 0) continue;
     const providedBy = external(secret.namespace, secret.name);

@@ -1,5 +1,5 @@
 // The one way tests run promtool (Prometheus's rule checker): `npm test` installs it first
-// (scripts/ensure-promtool.sh), and a missing binary fails with how to install it.
+// (scripts/ensure-prometheus-tools.sh), and a missing binary fails with how to install it.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 
 const NOT_FOUND =
-  'promtool not found: install it with `apt-get install prometheus` (scripts/ensure-promtool.sh, run before npm test, does when it may)';
+  'promtool not found: install it with `apt-get install prometheus` (scripts/ensure-prometheus-tools.sh, run before npm test, does when it may)';
 
 /** Runs promtool in a scratch folder holding the given files; returns its stdout. */
 function runPromtool(args: readonly string[], files: Readonly<Record<string, object>>): string {

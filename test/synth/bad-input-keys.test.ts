@@ -541,7 +541,7 @@ describe('clusters, environments and platform settings: an unknown field is refu
     ['kubeletServingCertApprover', COMPONENT_FIELDS],
     ['metricsServer', COMPONENT_FIELDS],
     ['kyverno', `${COMPONENT_FIELDS}, allowedRegistries, failureAction`],
-    ['monitoring', COMPONENT_FIELDS],
+    ['monitoring', `${COMPONENT_FIELDS}, alertReceiver`],
     ['loki', COMPONENT_FIELDS],
     ['alloy', COMPONENT_FIELDS],
     ['argocd', `${COMPONENT_FIELDS}, teams, sso`],
