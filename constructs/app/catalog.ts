@@ -27,6 +27,11 @@ export interface AppCatalog {
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
+/** Whether a version is an image tag other than `latest`, or a sha256 digest. */
+export function isImageVersion(version: string): boolean {
+  return version !== 'latest' && (TAG.test(version) || DIGEST.test(version));
+}
+
 /**
  * Validates every app against the configuration and the versions; throws one ConfigError
  * listing every problem. Rules needing the rendered objects (the rollback bound) are checked

@@ -1,0 +1,230 @@
+// `npm run promote`: set the version an app runs in one environment, the one command people and
+// pipelines use. It edits only environments/versions/<env>.json and re-renders the cluster
+// hosting that environment, so gitops/ stays current; a refused promotion writes nothing.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { AppDefinition } from '../constructs/app';
+import { isImageVersion, type AppCatalog } from '../constructs/app/catalog';
+import { ConfigError, ProblemCollector } from '../constructs/errors';
+import type { EnvironmentConfig, PlatformConfig } from '../constructs/config/types';
+import { compareStrings } from '../constructs/order';
+import { loadVersions } from './versions';
+import { isEmpty, synth } from './synth';
+
+export const PROMOTE_USAGE = `usage: npm run promote -- <app> --env ENV --version VERSION
+       npm run promote -- <app> --from ENV --to ENV
+
+Sets the image tag or sha256 digest <app> runs in an environment (environments/versions/<env>.json)
+and re-renders the cluster that hosts it, so gitops/ stays current. Commit both.
+  --env ENV --version VERSION   run VERSION in ENV
+  --from ENV --to ENV           run in --to what --from runs
+
+Exit codes: 0 promoted (or already there), 1 refused (nothing written), 2 usage error.`;
+
+/** What the command reads and writes. */
+export interface PromoteIo {
+  /** Standard output. */
+  readonly out: (text: string) => void;
+  /** Standard error. */
+  readonly err: (text: string) => void;
+  /** The configuration. */
+  readonly config: () => PlatformConfig;
+  /** The apps. */
+  readonly apps: readonly AppDefinition[];
+  /** The folder of the versions files (`environments/versions`). */
+  readonly versionsDir: string;
+  /** The GitOps tree to keep current (`gitops/`). */
+  readonly outDir: string;
+  /** Where `.sops.yaml` lives, kept current with the tree (none for a tree elsewhere). */
+  readonly sopsConfigFile?: string;
+}
+
+class UsageError extends Error {}
+
+/** The versions file of an environment, as it will be written: keys sorted, two spaces. */
+export function versionsFileText(versions: Readonly<Record<string, string>>): string {
+  const sorted = Object.fromEntries(
+    Object.entries(versions).sort(([a], [b]) => compareStrings(a, b)),
+  );
+  return `${JSON.stringify(sorted, null, 2)}\n`;
+}
+
+interface Promotion {
+  readonly app: AppDefinition;
+  readonly environment: EnvironmentConfig;
+  readonly version: string;
+}
+
+/** The promotion the arguments ask for; throws a ConfigError naming each rule broken. */
+/** The flags that choose a promotion. */
+interface PromotionFlags {
+  readonly env?: string;
+  readonly version?: string;
+  readonly from?: string;
+  readonly to?: string;
+}
+
+function resolvePromotion(
+  values: PromotionFlags,
+  appName: string,
+  config: PlatformConfig,
+  apps: readonly AppDefinition[],
+  versions: Readonly<Record<string, Readonly<Record<string, string>>>>,
+): Promotion {
+  const problems = new ProblemCollector();
+  const app = apps.find(({ name }) => name === appName);
+  if (!app) {
+    throw new UsageError(
+      `app '${appName}': no such app (known: ${apps.map(({ name }) => name).join(', ')})`,
+    );
+  }
+  const environmentNamed = (flag: string, name: string): EnvironmentConfig => {
+    const environment = config.environments.find((candidate) => candidate.name === name);
+    if (!environment) {
+      const known = config.environments.map((candidate) => candidate.name).join(', ');
+      throw new UsageError(`--${flag} ${name}: no such environment (known: ${known})`);
+    }
+    return environment;
+  };
+  const byEnv = values.env !== undefined || values.version !== undefined;
+  const byFrom = values.from !== undefined || values.to !== undefined;
+  if (byEnv === byFrom) {
+    throw new UsageError('give either --env and --version, or --from and --to');
+  }
+  let environment: EnvironmentConfig;
+  let version: string;
+  const subject = (target: EnvironmentConfig) => `app '${app.name}' environment '${target.name}'`;
+  if (byEnv) {
+    if (values.env === undefined || values.version === undefined) {
+      throw new UsageError('--env and --version go together');
+    }
+    environment = environmentNamed('env', values.env);
+    version = values.version;
+  } else {
+    if (values.from === undefined || values.to === undefined) {
+      throw new UsageError('--from and --to go together');
+    }
+    const from = environmentNamed('from', values.from);
+    environment = environmentNamed('to', values.to);
+    if (from.name === environment.name) {
+      throw new UsageError(`--from and --to are both '${from.name}'`);
+    }
+    const deployed = app.enabledIn(from) ? versions[from.name]?.[app.name] : undefined;
+    if (deployed === undefined) {
+      problems.add(
+        subject(from),
+        'version',
+        app.enabledIn(from)
+          ? `has no version in environments/versions/${from.name}.json: nothing to promote from there`
+          : `the app is disabled in '${from.name}' (environments.${from.name}.enabled: false): nothing is deployed there to promote`,
+      );
+    }
+    version = deployed ?? '';
+  }
+  if (!app.enabledIn(environment)) {
+    problems.add(
+      subject(environment),
+      'enabled',
+      `the app is disabled in '${environment.name}' (environments.${environment.name}.enabled: false); enable it in apps/${app.name}.ts first`,
+    );
+  }
+  if (version !== '' && !isImageVersion(version)) {
+    problems.add(
+      subject(environment),
+      'version',
+      version === 'latest'
+        ? "'latest' is not a version: give a tag or a sha256 digest"
+        : `must be an image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}) or a digest sha256:<64 hex>, got '${version}'`,
+    );
+  }
+  problems.throwIfAny();
+  return { app, environment, version };
+}
+
+/** Runs `npm run promote`; returns the exit code. */
+export function runPromote(argv: readonly string[], io: PromoteIo): number {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: {
+        env: { type: 'string' },
+        version: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+    if (values.help) {
+      io.out(`${PROMOTE_USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError('name exactly one app');
+    const config = io.config();
+    const versions = loadVersions(config.environments, io.versionsDir);
+    const { app, environment, version } = resolvePromotion(
+      values,
+      positionals[0],
+      config,
+      io.apps,
+      versions,
+    );
+    const file = path.join(io.versionsDir, `${environment.name}.json`);
+    const shown = `environments/versions/${environment.name}.json`;
+    const previous = versions[environment.name]?.[app.name];
+    if (previous === version) {
+      io.out(
+        `promote: ${app.name} already runs ${version} in ${environment.name}; nothing to do\n`,
+      );
+      return 0;
+    }
+    const updated = { ...versions[environment.name], [app.name]: version };
+    const catalog: AppCatalog = {
+      apps: io.apps,
+      versions: { ...versions, [environment.name]: updated },
+    };
+    // Render first: a version the tree refuses leaves both files as they were.
+    const before = synth({
+      outDir: io.outDir,
+      clusters: [environment.cluster],
+      check: true,
+      config,
+      catalog,
+    });
+    const result = synth({
+      outDir: io.outDir,
+      clusters: [environment.cluster],
+      config,
+      catalog,
+      sopsConfigFile: io.sopsConfigFile,
+    });
+    fs.writeFileSync(file, versionsFileText(updated));
+    const changed =
+      before.difference && !isEmpty(before.difference)
+        ? before.difference.stale.length +
+          before.difference.missing.length +
+          before.difference.extra.length
+        : 0;
+    io.out(
+      `promote: ${app.name} in ${environment.name}: ${previous ?? '(none)'} → ${version} (${shown}); ` +
+        `re-rendered cluster ${environment.cluster}: ${changed} of its ${result.fileCount} files changed\n` +
+        'next: commit environments/versions/ and gitops/ together\n',
+    );
+    return 0;
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      io.err(`promote: ${(error as Error).message}\n\n${PROMOTE_USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      io.err(`promote refused, nothing written:\n${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
