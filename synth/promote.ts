@@ -5,20 +5,24 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AppDefinition } from '../constructs/app';
-import { isImageVersion, type AppCatalog } from '../constructs/app/catalog';
+import { isImageVersion, type AppCatalog, type VersionProvenance } from '../constructs/app/catalog';
 import { ConfigError, ProblemCollector } from '../constructs/errors';
 import type { EnvironmentConfig, PlatformConfig } from '../constructs/config/types';
 import { compareStrings } from '../constructs/order';
-import { loadVersions } from './versions';
+import { loadVersionsFiles, provenanceProblem, type VersionsFiles } from './versions';
 import { isEmpty, synth } from './synth';
 
-export const PROMOTE_USAGE = `usage: npm run promote -- <app> --env ENV --version VERSION
+export const PROMOTE_USAGE = `usage: npm run promote -- <app> --env ENV --version VERSION [provenance]
        npm run promote -- <app> --from ENV --to ENV
 
 Sets the image tag or sha256 digest <app> runs in an environment (environments/versions/<env>.json)
 and re-renders the cluster that hosts it, so gitops/ stays current. Commit both.
   --env ENV --version VERSION   run VERSION in ENV
-  --from ENV --to ENV           run in --to what --from runs
+  --from ENV --to ENV           run in --to what --from runs (with where it came from)
+Provenance, recorded beside the version and on the workload (annotations, no pod restart):
+  --commit SHA                  the Git commit the image was built from
+  --committed-at TIME           when (RFC 3339, e.g. 2026-12-04T10:15:00Z)
+  --pipeline-run NAME           the pipeline run that built it
 
 Exit codes: 0 promoted (or already there), 1 refused (nothing written), 2 usage error.`;
 
@@ -42,10 +46,21 @@ export interface PromoteIo {
 
 class UsageError extends Error {}
 
-/** The versions file of an environment, as it will be written: keys sorted, two spaces. */
-export function versionsFileText(versions: Readonly<Record<string, string>>): string {
+/**
+ * The versions file of an environment, as it will be written: keys sorted, two spaces; an app
+ * whose version has a recorded provenance is an object holding both.
+ */
+export function versionsFileText(
+  versions: Readonly<Record<string, string>>,
+  provenance: Readonly<Record<string, VersionProvenance>> = {},
+): string {
   const sorted = Object.fromEntries(
-    Object.entries(versions).sort(([a], [b]) => compareStrings(a, b)),
+    Object.entries(versions)
+      .sort(([a], [b]) => compareStrings(a, b))
+      .map(([app, version]) => {
+        const recorded = provenance[app];
+        return [app, recorded ? { version, ...recorded } : version];
+      }),
   );
   return `${JSON.stringify(sorted, null, 2)}\n`;
 }
@@ -54,6 +69,8 @@ interface Promotion {
   readonly app: AppDefinition;
   readonly environment: EnvironmentConfig;
   readonly version: string;
+  /** Where the version came from: the flags, or what the --from environment recorded. */
+  readonly provenance?: VersionProvenance;
 }
 
 /** The promotion the arguments ask for; throws a ConfigError naming each rule broken. */
@@ -63,6 +80,9 @@ interface PromotionFlags {
   readonly version?: string;
   readonly from?: string;
   readonly to?: string;
+  readonly commit?: string;
+  readonly 'committed-at'?: string;
+  readonly 'pipeline-run'?: string;
 }
 
 function resolvePromotion(
@@ -70,8 +90,9 @@ function resolvePromotion(
   appName: string,
   config: PlatformConfig,
   apps: readonly AppDefinition[],
-  versions: Readonly<Record<string, Readonly<Record<string, string>>>>,
+  files: VersionsFiles,
 ): Promotion {
+  const { versions } = files;
   const problems = new ProblemCollector();
   const app = apps.find(({ name }) => name === appName);
   if (!app) {
@@ -129,6 +150,22 @@ function resolvePromotion(
       `the app is disabled in '${environment.name}' (environments.${environment.name}.enabled: false); enable it in apps/${app.name}.ts first`,
     );
   }
+  const flagged: Record<string, string> = {};
+  const flags = [
+    ['commit', 'commit'],
+    ['committedAt', 'committed-at'],
+    ['pipelineRun', 'pipeline-run'],
+  ] as const;
+  for (const [field, flag] of flags) {
+    const value = values[flag];
+    if (value === undefined) continue;
+    const problem = provenanceProblem(field, value);
+    if (problem) problems.add(subject(environment), `--${flag}`, problem);
+    else flagged[field] = value;
+  }
+  // Promoted from another environment, the version keeps where it came from.
+  const carried = byFrom ? files.provenance[values.from ?? '']?.[app.name] : undefined;
+  const provenance = Object.keys(flagged).length > 0 ? { ...carried, ...flagged } : carried;
   if (version !== '' && !isImageVersion(version)) {
     problems.add(
       subject(environment),
@@ -139,7 +176,7 @@ function resolvePromotion(
     );
   }
   problems.throwIfAny();
-  return { app, environment, version };
+  return { app, environment, version, ...(provenance ? { provenance } : {}) };
 }
 
 /** Runs `npm run promote`; returns the exit code. */
@@ -152,6 +189,9 @@ export function runPromote(argv: readonly string[], io: PromoteIo): number {
         version: { type: 'string' },
         from: { type: 'string' },
         to: { type: 'string' },
+        commit: { type: 'string' },
+        'committed-at': { type: 'string' },
+        'pipeline-run': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -163,27 +203,40 @@ export function runPromote(argv: readonly string[], io: PromoteIo): number {
     }
     if (positionals.length !== 1) throw new UsageError('name exactly one app');
     const config = io.config();
-    const versions = loadVersions(config.environments, io.versionsDir);
-    const { app, environment, version } = resolvePromotion(
+    const files = loadVersionsFiles(config.environments, io.versionsDir);
+    const { versions } = files;
+    const { app, environment, version, provenance } = resolvePromotion(
       values,
       positionals[0],
       config,
       io.apps,
-      versions,
+      files,
     );
     const file = path.join(io.versionsDir, `${environment.name}.json`);
     const shown = `environments/versions/${environment.name}.json`;
     const previous = versions[environment.name]?.[app.name];
-    if (previous === version) {
+    const previousProvenance = files.provenance[environment.name]?.[app.name];
+    if (
+      previous === version &&
+      JSON.stringify(previousProvenance ?? {}) === JSON.stringify(provenance ?? {})
+    ) {
       io.out(
         `promote: ${app.name} already runs ${version} in ${environment.name}; nothing to do\n`,
       );
       return 0;
     }
     const updated = { ...versions[environment.name], [app.name]: version };
+    // A new version without a recorded origin drops the old one's.
+    const kept = Object.fromEntries(
+      Object.entries(files.provenance[environment.name] ?? {}).filter(
+        ([name]) => name !== app.name,
+      ),
+    );
+    const recorded = provenance ? { ...kept, [app.name]: provenance } : kept;
     const catalog: AppCatalog = {
       apps: io.apps,
       versions: { ...versions, [environment.name]: updated },
+      provenance: { ...files.provenance, [environment.name]: recorded },
     };
     // Render first: a version the tree refuses leaves both files as they were.
     const before = synth({
@@ -200,7 +253,7 @@ export function runPromote(argv: readonly string[], io: PromoteIo): number {
       catalog,
       sopsConfigFile: io.sopsConfigFile,
     });
-    fs.writeFileSync(file, versionsFileText(updated));
+    fs.writeFileSync(file, versionsFileText(updated, recorded));
     const changed =
       before.difference && !isEmpty(before.difference)
         ? before.difference.stale.length +

@@ -15,7 +15,7 @@ import { REPO_ROOT } from './paths';
 import { generatedHeader, toYaml } from './serialize';
 import { compareStrings } from '../constructs/order';
 import { clusterOwnedPrefixes, sourceFiles } from '../constructs/contract/layout';
-import { loadVersions } from './versions';
+import { loadVersionsFiles } from './versions';
 import { checkSecrets, neededSecrets, placedFileName, readSecretsTree } from './secrets/tree';
 import { ProblemCollector } from '../constructs/errors';
 
@@ -64,10 +64,11 @@ export function ownedPrefixes(config: PlatformConfig, clusterName: string): stri
 
 /** The reference apps (apps/index.ts) with the versions in environments/versions/. */
 export function defaultCatalog(config: PlatformConfig): AppCatalog {
-  return {
-    apps: APPS,
-    versions: loadVersions(config.environments, path.join(REPO_ROOT, sourceFiles.versionsFolder)),
-  };
+  const { versions, provenance } = loadVersionsFiles(
+    config.environments,
+    path.join(REPO_ROOT, sourceFiles.versionsFolder),
+  );
+  return { apps: APPS, versions, provenance };
 }
 
 /**

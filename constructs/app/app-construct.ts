@@ -19,6 +19,7 @@ import { FOUNDATION_WAVE, SYNC_WAVE } from '../contract/names';
 import { renderAppFoundation, type AppMetadata } from './foundation';
 import { networkPolicyRules } from './network-policy';
 import { gitopsFolders, sourceFiles } from '../contract/layout';
+import type { VersionProvenance } from './catalog';
 
 /**
  * Pod label Argo Rollouts puts on each ReplicaSet's pods. The app's monitor copies it onto every
@@ -102,6 +103,16 @@ export abstract class AppConstruct extends Construct {
       labels: { ...this.labels },
       ...(annotations ? { annotations } : {}),
     };
+  }
+
+  /**
+   * Metadata of the app's workload (Deployment, Rollout, CronJob): its provenance as
+   * annotations, on the workload only: in the pod template they would restart every pod.
+   */
+  protected workloadMetadata(name: string, annotations?: Record<string, string>): AppMetadata {
+    const recorded = provenanceAnnotations(this.binding.provenance);
+    const merged = { ...recorded, ...annotations };
+    return this.metadata(name, Object.keys(merged).length > 0 ? merged : undefined);
   }
 
   /** Most pods the app may run at once, rollout headroom included. */
@@ -264,7 +275,7 @@ export abstract class AppConstruct extends Construct {
     new JsonObject(this.folder, 'deployment', {
       ...k8s.KubeDeployment.GVK,
       ...k8s.toJson_KubeDeploymentProps({
-        metadata: this.metadata(this.definition.name),
+        metadata: this.workloadMetadata(this.definition.name),
         spec: {
           replicas: this.declaredReplicas,
           revisionHistoryLimit: 5,
@@ -356,4 +367,21 @@ export abstract class AppConstruct extends Construct {
 /** The image reference of a version: tag or digest. */
 export function imageOf(repository: string, version: string): string {
   return version.startsWith('sha256:') ? `${repository}@${version}` : `${repository}:${version}`;
+}
+
+/** Annotation keys of a version's provenance on its workload. */
+export const PROVENANCE_ANNOTATIONS = {
+  commit: 'nextgen.dev/commit',
+  committedAt: 'nextgen.dev/committed-at',
+  pipelineRun: 'nextgen.dev/pipeline-run',
+} as const;
+
+/** The annotations recording where a version came from (none for none recorded). */
+export function provenanceAnnotations(provenance?: VersionProvenance): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  for (const [field, key] of Object.entries(PROVENANCE_ANNOTATIONS)) {
+    const value = provenance?.[field as keyof VersionProvenance];
+    if (value !== undefined) annotations[key] = value;
+  }
+  return annotations;
 }

@@ -15,12 +15,36 @@ import { validateImages } from './validate-images';
 /** Image tag or digest per app, per environment: `environments/versions/<env>.json`. */
 export type VersionsByEnvironment = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
+/**
+ * Where a version came from, as its promotion recorded it (`npm run promote -- --commit ...`):
+ * rendered as annotations on the workload (not its pod template, so no pod restarts for it),
+ * where lead time for changes can be read.
+ */
+export interface VersionProvenance {
+  /** The Git commit the image was built from (7 to 40 hex digits). */
+  readonly commit?: string;
+  /** When that commit was made (RFC 3339, e.g. `2026-12-04T10:15:00Z`). */
+  readonly committedAt?: string;
+  /** The pipeline run that built and promoted it. */
+  readonly pipelineRun?: string;
+}
+
+/** Provenance per app, per environment (the entries of the versions files that record one). */
+export type ProvenanceByEnvironment = Readonly<
+  Record<string, Readonly<Record<string, VersionProvenance>>>
+>;
+
 /** Every app and the versions to run. */
 export interface AppCatalog {
   /** The apps (apps/index.ts). */
   readonly apps: readonly AppDefinition[];
   /** The versions per environment. */
   readonly versions: VersionsByEnvironment;
+  /**
+   * Where each version came from, where its promotion recorded it.
+   * @default {} - none recorded
+   */
+  readonly provenance?: ProvenanceByEnvironment;
 }
 
 // A Docker tag (no `latest`, checked apart) or a sha256 digest.

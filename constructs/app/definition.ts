@@ -15,6 +15,7 @@ import { type ProblemCollector } from '../errors';
 import { parseAddressBlock } from '../config/net';
 import { validateAppValues } from './validate-values';
 import { externalEndpointLists, validateNames } from './validate-names';
+import type { VersionProvenance } from './catalog';
 
 // A repository: registry host (optional) and path, lower case, no tag or digest.
 const REPOSITORY =
@@ -60,6 +61,11 @@ export interface AppBinding {
   readonly namespace: string;
   /** Image tag or digest from `environments/versions/<env>.json`. */
   readonly version: string;
+  /**
+   * Where the version came from, if its promotion recorded it.
+   * @default - none recorded
+   */
+  readonly provenance?: VersionProvenance;
   /**
    * The apps of the catalog enabled in this environment (this one included), by name; an app
    * missing here renders no network rule, since nothing of it runs in the environment.

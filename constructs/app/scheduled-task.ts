@@ -70,7 +70,7 @@ export class ScheduledTask extends AppConstruct {
     new JsonObject(this.folder, 'cron-job', {
       ...k8s.KubeCronJob.GVK,
       ...k8s.toJson_KubeCronJobProps({
-        metadata: this.metadata(definition.name),
+        metadata: this.workloadMetadata(definition.name),
         spec: {
           schedule: props.schedule,
           timeZone: 'Etc/UTC',

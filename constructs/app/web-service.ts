@@ -282,11 +282,11 @@ export class WebService extends AppConstruct {
 
     const workload = new JsonObject(this.folder, 'rollout', {
       ...Rollout.GVK,
-      metadata: {
-        ...this.metadata(name),
-        // The Rollouts controller tells the environment's receiver of aborts and completions.
-        annotations: subscriptionAnnotations(binding.environment.alertReceiver, ROLLOUT_EVENTS),
-      },
+      // The Rollouts controller tells the environment's receiver of aborts and completions.
+      metadata: this.workloadMetadata(
+        name,
+        subscriptionAnnotations(binding.environment.alertReceiver, ROLLOUT_EVENTS),
+      ),
       spec: {
         ...(this.declaredReplicas !== undefined ? { replicas: this.declaredReplicas } : {}),
         revisionHistoryLimit: 5,

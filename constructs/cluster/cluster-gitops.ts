@@ -72,11 +72,13 @@ export class ClusterGitOps extends Construct {
         for (const definition of props.catalog.apps) {
           if (!definition.enabledIn(environment)) continue;
           const version = props.catalog.versions[environment.name]?.[definition.name] ?? '';
+          const provenance = props.catalog.provenance?.[environment.name]?.[definition.name];
           const app = definition.build(this, {
             environment,
             cluster,
             namespace: appNamespace(environment, definition.name),
             version,
+            ...(provenance ? { provenance } : {}),
             peers,
           });
           apps.push(app);

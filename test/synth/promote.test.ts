@@ -9,7 +9,8 @@ import { loadConfig } from '../../environments';
 import { REPO_ROOT } from '../../synth/paths';
 import { runPromote, versionsFileText } from '../../synth/promote';
 import { isEmpty, synth } from '../../synth/synth';
-import { loadVersions } from '../../synth/versions';
+import { loadVersions, loadVersionsFiles } from '../../synth/versions';
+import { parse } from 'yaml';
 
 let root: string;
 let versionsDir: string;
@@ -56,11 +57,12 @@ function snapshot(folder: string): Map<string, string> {
 /** Whether the tree is what synth writes from the versions files on disk. */
 function treeIsCurrent(): boolean {
   const config = loadConfig();
+  const { versions, provenance } = loadVersionsFiles(config.environments, versionsDir);
   const result = synth({
     outDir,
     check: true,
     config,
-    catalog: { apps: APPS, versions: loadVersions(config.environments, versionsDir) },
+    catalog: { apps: APPS, versions, provenance },
   });
   return result.difference !== undefined && isEmpty(result.difference);
 }
@@ -156,5 +158,90 @@ describe('npm run promote', () => {
     expect(code).toBe(2);
     expect(err.split('\n')[0]).toBe(`promote: ${line}`);
     expect(snapshot(root)).toEqual(before);
+  });
+
+  it('records where a version came from beside it and on the workload, not in its pods', () => {
+    const commit = '0123456789abcdef0123456789abcdef01234567';
+    const flags = [
+      '--commit',
+      commit,
+      '--committed-at',
+      '2026-12-04T10:15:00Z',
+      '--pipeline-run',
+      'checkout-api-build-x7k2',
+    ];
+    expect(promote('checkout-api', '--env', 'dev', '--version', '1.9.0', ...flags).code).toBe(0);
+    expect(JSON.parse(versionsFile('dev'))['checkout-api']).toEqual({
+      version: '1.9.0',
+      commit,
+      committedAt: '2026-12-04T10:15:00Z',
+      pipelineRun: 'checkout-api-build-x7k2',
+    });
+    const rollout = parse(
+      fs.readFileSync(path.join(outDir, 'apps/dev/checkout-api/rollout-checkout-api.yaml'), 'utf8'),
+    ) as {
+      metadata: { annotations: Record<string, string> };
+      spec: { template: { metadata: Record<string, unknown> } };
+    };
+    expect(rollout.metadata.annotations).toMatchObject({
+      'nextgen.dev/commit': commit,
+      'nextgen.dev/committed-at': '2026-12-04T10:15:00Z',
+      'nextgen.dev/pipeline-run': 'checkout-api-build-x7k2',
+    });
+    expect(JSON.stringify(rollout.spec.template.metadata)).not.toContain('nextgen.dev/commit');
+    expect(treeIsCurrent()).toBe(true);
+
+    // Promoted on, the version keeps where it came from; a new version without it drops it.
+    expect(promote('checkout-api', '--from', 'dev', '--to', 'test').code).toBe(0);
+    expect(JSON.parse(versionsFile('test'))['checkout-api']).toMatchObject({
+      version: '1.9.0',
+      commit,
+    });
+    expect(promote('checkout-api', '--env', 'dev', '--version', '1.9.1').code).toBe(0);
+    expect(JSON.parse(versionsFile('dev'))['checkout-api']).toBe('1.9.1');
+    expect(treeIsCurrent()).toBe(true);
+  });
+
+  it('refuses provenance that is not a commit, a time or a run name, naming the flag', () => {
+    const before = snapshot(root);
+    const { code, err } = promote(
+      'checkout-api',
+      '--env',
+      'dev',
+      '--version',
+      '1.9.0',
+      '--commit',
+      'HEAD',
+      '--committed-at',
+      'yesterday',
+      '--pipeline-run',
+      'Build_1',
+    );
+    expect(code).toBe(1);
+    expect(err).toBe(
+      [
+        'promote refused, nothing written:',
+        '3 problems:',
+        "  - app 'checkout-api' environment 'dev' --commit: must be a Git commit, 7 to 40 lower-case hex digits, got 'HEAD'",
+        "  - app 'checkout-api' environment 'dev' --committed-at: must be an RFC 3339 time like 2026-12-04T10:15:00Z, got 'yesterday'",
+        "  - app 'checkout-api' environment 'dev' --pipeline-run: must be a Kubernetes name (a DNS label), got 'Build_1'",
+        '',
+      ].join('\n'),
+    );
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it('reads the object form of a versions entry and refuses a malformed one at synth', () => {
+    fs.writeFileSync(
+      path.join(versionsDir, 'dev.json'),
+      JSON.stringify({
+        'checkout-api': { version: '1.8.0', commit: 'abc', owner: 'x' },
+        'order-worker': '0.9.2',
+        storefront: '2.14.1',
+      }),
+    );
+    expect(() => loadVersions(loadConfig().environments, versionsDir)).toThrow(
+      `environment 'dev' versions file ${path.join(versionsDir, 'dev.json')} "checkout-api": must be a tag or digest, or an object of version and optionally commit, committedAt, pipelineRun (unknown: owner)`,
+    );
   });
 });
