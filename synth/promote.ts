@@ -10,7 +10,7 @@ import { ConfigError, ProblemCollector } from '../constructs/errors';
 import type { EnvironmentConfig, PlatformConfig } from '../constructs/config/types';
 import { compareStrings } from '../constructs/order';
 import { loadVersionsFiles, provenanceProblem, type VersionsFiles } from './versions';
-import { isEmpty, synth } from './synth';
+import { renderAppFolder } from './render';
 
 export const PROMOTE_USAGE = `usage: npm run promote -- <app> --env ENV --version VERSION [provenance]
        npm run promote -- <app> --from ENV --to ENV
@@ -179,6 +179,24 @@ function resolvePromotion(
   return { app, environment, version, ...(provenance ? { provenance } : {}) };
 }
 
+/** Makes a folder of the tree hold exactly these files (`/`-separated paths under the tree). */
+function replaceFolder(
+  directory: string,
+  folder: string,
+  files: ReadonlyMap<string, string>,
+): void {
+  fs.mkdirSync(directory, { recursive: true });
+  for (const entry of fs.readdirSync(directory)) {
+    if (!files.has(`${folder}/${entry}`))
+      fs.rmSync(path.join(directory, entry), { recursive: true });
+  }
+  for (const [file, content] of files) {
+    const target = path.join(directory, file.slice(folder.length + 1));
+    const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : undefined;
+    if (current !== content) fs.writeFileSync(target, content);
+  }
+}
+
 /** Runs `npm run promote`; returns the exit code. */
 export function runPromote(argv: readonly string[], io: PromoteIo): number {
   try {
@@ -238,31 +256,14 @@ export function runPromote(argv: readonly string[], io: PromoteIo): number {
       versions: { ...versions, [environment.name]: updated },
       provenance: { ...files.provenance, [environment.name]: recorded },
     };
-    // Render first: a version the tree refuses leaves both files as they were.
-    const before = synth({
-      outDir: io.outDir,
-      clusters: [environment.cluster],
-      check: true,
-      config,
-      catalog,
-    });
-    const result = synth({
-      outDir: io.outDir,
-      clusters: [environment.cluster],
-      config,
-      catalog,
-      sopsConfigFile: io.sopsConfigFile,
-    });
+    // Render first: a version the tree refuses leaves both files as they were. A version
+    // changes the app's own folder only, so only that folder is rendered and replaced.
+    const rendered = renderAppFolder(config, catalog, environment.name, app.name);
+    replaceFolder(path.join(io.outDir, rendered.folder), rendered.folder, rendered.files);
     fs.writeFileSync(file, versionsFileText(updated, recorded));
-    const changed =
-      before.difference && !isEmpty(before.difference)
-        ? before.difference.stale.length +
-          before.difference.missing.length +
-          before.difference.extra.length
-        : 0;
     io.out(
       `promote: ${app.name} in ${environment.name}: ${previous ?? '(none)'} → ${version} (${shown}); ` +
-        `re-rendered cluster ${environment.cluster}: ${changed} of its ${result.fileCount} files changed\n` +
+        `re-rendered ${rendered.folder}/ (${rendered.files.size} files)\n` +
         'next: commit environments/versions/ and gitops/ together\n',
     );
     return 0;

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { APPS } from '../apps';
-import { validateCatalog, type AppCatalog } from '../constructs/app/catalog';
+import { peersIn, validateCatalog, type AppCatalog } from '../constructs/app/catalog';
 import { ClusterGitOps } from '../constructs/cluster/cluster-gitops';
 import { ConfigError } from '../constructs/errors';
 import { assertConfigShape } from '../constructs/config/known-keys';
@@ -11,6 +11,7 @@ import { checkHostFunctions } from '../constructs/app/known-keys';
 import { GitOpsFolder } from '../constructs/gitops-folder';
 import { checkCompatibility } from '../constructs/platform/compatibility';
 import { environmentsOf, type PlatformConfig } from '../constructs/config/types';
+import { appNamespace } from '../constructs/config/rules';
 import { REPO_ROOT } from './paths';
 import { generatedHeader, toYaml } from './serialize';
 import { compareStrings } from '../constructs/order';
@@ -190,6 +191,66 @@ function placeSecrets(
   return placed;
 }
 
+/** A folder's kustomization.yaml: every file and sub-folder in it, sorted. */
+function kustomizationFile(
+  entries: Iterable<string>,
+  sources: readonly string[] = ['synth/render.ts'],
+): string {
+  const kustomization = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: [...entries].sort(),
+  };
+  return generatedHeader(sources) + toYaml(kustomization);
+}
+
+/**
+ * The files of one app in one environment (its folder, `apps/<env>/<app>/`), exactly as
+ * {@link renderTree} writes them, built alone: what a new version of the app changes, without
+ * rendering the rest of its cluster. The catalog is validated whole first, as synth does.
+ */
+export function renderAppFolder(
+  config: PlatformConfig,
+  catalog: AppCatalog,
+  environmentName: string,
+  appName: string,
+): { readonly folder: string; readonly files: ReadonlyMap<string, string> } {
+  assertConfigShape(config);
+  validateCatalog(catalog, config);
+  const environment = config.environments.find(({ name }) => name === environmentName);
+  const definition = catalog.apps.find(({ name }) => name === appName);
+  const cluster = config.clusters.find(({ name }) => name === environment?.cluster);
+  if (!environment || !definition || !cluster) {
+    throw new Error(`no app '${appName}' in environment '${environmentName}'`);
+  }
+  const app = new App({ outdir: 'unused' });
+  const provenance = catalog.provenance?.[environment.name]?.[definition.name];
+  const built = definition.build(app, {
+    environment,
+    cluster,
+    namespace: appNamespace(environment, definition.name),
+    version: catalog.versions[environment.name]?.[definition.name] ?? '',
+    ...(provenance ? { provenance } : {}),
+    peers: peersIn(catalog, environment),
+  });
+  const folder = built.folder.folder;
+  const files = new Map<string, string>();
+  const entries = new Set<string>();
+  for (const construct of app.node.findAll()) {
+    if (!(construct instanceof ApiObject)) continue;
+    const chart = Chart.of(construct);
+    if (!GitOpsFolder.isGitOpsFolder(chart) || chart.folder !== folder) {
+      throw new Error(`object ${construct.node.path} is outside the app's folder ${folder}`);
+    }
+    const object = construct.toJson() as KubeObject;
+    const fileName = objectFileName(object);
+    files.set(`${folder}/${fileName}`, generatedHeader(chart.sources) + toYaml(object));
+    entries.add(fileName);
+  }
+  files.set(`${folder}/kustomization.yaml`, kustomizationFile(entries, built.folder.sources));
+  return { folder, files };
+}
+
 /**
  * Renders the given clusters (all by default) into files. Objects are collected in one pass
  * over each tree, so the cost grows linearly with the number of objects.
@@ -260,13 +321,10 @@ export function renderTree(
   objectCount += placeSecrets(config, names, catalog, secretsRoot, files, addEntry);
 
   for (const [folder, entries] of folderEntries) {
-    const sources = folderSources.get(folder) ?? ['synth/render.ts'];
-    const kustomization = {
-      apiVersion: 'kustomize.config.k8s.io/v1beta1',
-      kind: 'Kustomization',
-      resources: [...entries].sort(),
-    };
-    files.set(`${folder}/kustomization.yaml`, generatedHeader(sources) + toYaml(kustomization));
+    files.set(
+      `${folder}/kustomization.yaml`,
+      kustomizationFile(entries, folderSources.get(folder)),
+    );
   }
 
   const sorted = new Map([...files.entries()].sort(([a], [b]) => compareStrings(a, b)));

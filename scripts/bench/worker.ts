@@ -1,11 +1,13 @@
 // One measurement of the benchmark, in its own process so its peak RSS is its own.
 // Prints one JSON line: what was measured, in milliseconds and kilobytes.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { load } from 'js-yaml';
 import { loadConfig } from '../../environments';
 import { diffTrees } from '../../synth/diff/compare';
 import { formatMarkdown } from '../../synth/diff/format';
 import { readTreeAtCommit } from '../../synth/diff/git';
+import { runPromote, versionsFileText } from '../../synth/promote';
 import { renderTree } from '../../synth/render';
 import { toYaml } from '../../synth/serialize';
 import { readTree, writeTreeAtomically } from '../../synth/tree';
@@ -104,6 +106,32 @@ function diffGit(repo: string, commit: string, apps: number): object {
   };
 }
 
+/**
+ * `npm run promote` of one app in a fleet whose tree is `outDir` (written by `synth-changed`):
+ * the versions files are written first (untimed), then the command runs as people run it.
+ */
+function promote(apps: number, outDir: string, versionsDir: string): object {
+  const config = loadConfig();
+  const fleet = syntheticFleet(config, apps);
+  const catalog = withOneAppChanged(fleet, fleet.apps[0].name);
+  fs.mkdirSync(versionsDir, { recursive: true });
+  for (const [environment, byApp] of Object.entries(catalog.versions)) {
+    fs.writeFileSync(path.join(versionsDir, `${environment}.json`), versionsFileText(byApp));
+  }
+  const start = process.hrtime.bigint();
+  let err = '';
+  const code = runPromote([catalog.apps[1].name, '--env', 'dev', '--version', '3.0.0'], {
+    out: () => undefined,
+    err: (text) => (err += text),
+    config: () => config,
+    apps: catalog.apps,
+    versionsDir,
+    outDir,
+  });
+  if (code !== 0) throw new Error(`promote exited ${code}: ${err}`);
+  return { promoteMs: ms(start), rssKb: peakRssKb() };
+}
+
 function main(): void {
   const [mode, ...args] = process.argv.slice(2);
   let result: object;
@@ -119,6 +147,9 @@ function main(): void {
       break;
     case 'diff':
       result = diff(args[0], args[1]);
+      break;
+    case 'promote':
+      result = promote(Number(args[0]), args[1], args[2]);
       break;
     case 'diff-git':
       result = diffGit(args[0], args[1], Number(args[2]));

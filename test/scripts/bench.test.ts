@@ -62,6 +62,7 @@ describe('npm run bench (smoke run)', () => {
         floorSeconds: number;
       }[];
       diff: { resources: number; diffMs: number; git: { files: number; resources: number } };
+      promote: { apps: number; promoteMs: number };
       targets: { target: string; met: boolean }[];
     };
     expect(result.synth.map((r) => r.apps)).toEqual([3]);
@@ -73,7 +74,13 @@ describe('npm run bench (smoke run)', () => {
     }
     expect(result.diff.resources).toBe(3);
     expect(result.diff.git.resources).toBe(3);
-    expect(result.targets).toHaveLength(6);
+    // One promotion in the fleet, in a process of its own.
+    expect(result.promote.apps).toBe(3);
+    expect(result.promote.promoteMs).toBeGreaterThan(0);
+    expect(result.targets).toHaveLength(7);
+    expect(result.targets.map(({ target }) => target)).toContain(
+      'npm run promote in the 3-app fleet <= 4 s (fresh process)',
+    );
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
   });
 });

@@ -68,21 +68,24 @@ function treeIsCurrent(): boolean {
 }
 
 describe('npm run promote', () => {
-  it('sets one version in one environment, re-renders its cluster and leaves the tree current', () => {
+  it("sets one version in one environment, re-renders only the app's folder and leaves the tree current", () => {
     const before = JSON.parse(versionsFile('test')) as Record<string, string>;
     const rollout = path.join(outDir, 'apps/test/checkout-api/rollout-checkout-api.yaml');
-    const untouched = snapshot(path.join(outDir, 'platform'));
+    const outside = (files: Map<string, string>) =>
+      [...files].filter(([file]) => !file.startsWith('apps/test/checkout-api/'));
+    const untouched = outside(snapshot(outDir));
     const { code, out, err } = promote('checkout-api', '--env', 'test', '--version', '1.7.4');
     expect([code, err]).toEqual([0, '']);
     expect(out.split('\n')[0]).toBe(
-      'promote: checkout-api in test: 1.7.3 → 1.7.4 (environments/versions/test.json); re-rendered cluster dev: 1 of its 239 files changed',
+      'promote: checkout-api in test: 1.7.3 → 1.7.4 (environments/versions/test.json); re-rendered apps/test/checkout-api/ (13 files)',
     );
     expect(JSON.parse(versionsFile('test'))).toEqual({ ...before, 'checkout-api': '1.7.4' });
     expect(versionsFile('test')).toBe(versionsFileText({ ...before, 'checkout-api': '1.7.4' }));
     expect(fs.readFileSync(rollout, 'utf8')).toContain(
       'image: registry.example.com/payments/checkout-api:1.7.4',
     );
-    expect(snapshot(path.join(outDir, 'platform'))).toEqual(untouched);
+    // Nothing outside the app's folder is written, and the tree is still what synth writes.
+    expect(outside(snapshot(outDir))).toEqual(untouched);
     expect(treeIsCurrent()).toBe(true);
   });
 
