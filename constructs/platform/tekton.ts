@@ -32,6 +32,7 @@ import {
   type TektonSettings,
 } from '../config/tekton';
 import { TEKTON_PIPELINES_NAMESPACE, PLATFORM_NAMESPACES } from '../contract/names';
+import { ServiceMonitor } from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
 
 /**
  * The user the operator's images run as: they are built on `cgr.dev/chainguard/static`, whose
@@ -126,6 +127,24 @@ export class Tekton extends PlatformComponent {
       },
     });
     new TektonConfig(this.configs, 'config', { metadata: { name: 'config' }, spec: this.config });
+    if (isComponentEnabled(props.cluster, 'monitoring')) {
+      // Pipelines' controller metrics (PipelineRun and TaskRun counts and durations), for the
+      // delivery board. The operator creates the Service (tekton-pipelines-controller, port
+      // http-metrics 9090 in Pipelines' config/controller.yaml); it brings no monitor of its own.
+      new ServiceMonitor(this.configs, 'pipelines-controller-monitor', {
+        metadata: { name: 'tekton-pipelines-controller', namespace: target },
+        spec: {
+          selector: {
+            matchLabels: {
+              'app.kubernetes.io/name': 'controller',
+              'app.kubernetes.io/component': 'controller',
+              'app.kubernetes.io/part-of': 'tekton-pipelines',
+            },
+          },
+          endpoints: [{ port: 'http-metrics', interval: '30s' }],
+        },
+      });
+    }
     // The apps layer waits for the configs layer. It needs the operator to have taken the
     // TektonConfig, not Pipelines, Triggers, Chains and the Dashboard to have finished
     // installing (image pulls alone can outlast the layer's timeout), and a broken Tekton

@@ -115,6 +115,31 @@ describe('Tekton', () => {
     expect(configsLayer(withoutTekton).healthCheckExprs).toBeUndefined();
   });
 
+  it("scrapes the Pipelines controller's metrics where monitoring runs, for the delivery board", () => {
+    const monitor = findObject(
+      referenceTree(),
+      'platform/dev/configs/tekton-operator/',
+      'ServiceMonitor',
+      'tekton-pipelines-controller',
+    );
+    expect(monitor.metadata.namespace).toBe('tekton-pipelines');
+    // The Service the operator creates from Pipelines' config/controller.yaml.
+    expect(monitor.spec).toEqual({
+      selector: {
+        matchLabels: {
+          'app.kubernetes.io/name': 'controller',
+          'app.kubernetes.io/component': 'controller',
+          'app.kubernetes.io/part-of': 'tekton-pipelines',
+        },
+      },
+      endpoints: [{ port: 'http-metrics', interval: '30s' }],
+    });
+    const unmonitored = renderWithPlatform('dev', { monitoring: { enabled: false } });
+    expect(
+      objectsUnder('platform/dev/configs/tekton-operator/', 'ServiceMonitor', unmonitored),
+    ).toEqual([]);
+  });
+
   describe('bad input', () => {
     it('refuses a pruner that keeps no runs, or a fraction of one', () => {
       for (const keep of [0, 1.5]) {
