@@ -144,6 +144,11 @@ export interface MonitoringValues {
       readonly enabled: boolean;
       readonly config: { readonly spec: { readonly resources: readonly CustomResourceMetric[] } };
     };
+    /**
+     * Labels exported as `label_*` of `kube_<resource>_labels` (`namespaces=[a,b]`): the
+     * environment and team of each app namespace, so queries can group by them.
+     */
+    readonly metricLabelsAllowlist: readonly string[];
   };
   /** No kube-proxy on Talos (Cilium replaces it). */
   readonly kubeProxy: { readonly enabled: boolean };

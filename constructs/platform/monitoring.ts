@@ -40,6 +40,7 @@ import {
   alertmanagerConfig,
   platformReceiver,
 } from './alert-routing';
+import { ENVIRONMENT_LABEL, TEAM_LABEL } from '../contract/labels';
 
 /** Props of {@link Monitoring}. */
 export interface MonitoringProps extends PlatformComponentProps {
@@ -167,6 +168,9 @@ export class Monitoring extends PlatformComponent {
       'kube-state-metrics': {
         rbac: { extraRules: fluxReadRules() },
         customResourceState: { enabled: true, config: { spec: { resources: fluxMetrics() } } },
+        // kube_namespace_labels{label_nextgen_dev_environment, label_nextgen_dev_team}: what
+        // per-environment and per-team queries join on.
+        metricLabelsAllowlist: [`namespaces=[${ENVIRONMENT_LABEL},${TEAM_LABEL}]`],
       },
       kubeProxy: { enabled: false },
       kubeControllerManager: { enabled: false },

@@ -105,6 +105,16 @@ describe('Monitoring', () => {
     expect(values('dev', withoutLoki).grafana.additionalDataSources).toEqual([]);
   });
 
+  it.each(['dev', 'prod'])(
+    "%s: exports each namespace's environment and team labels, for per-environment and per-team queries",
+    (cluster) => {
+      const values = releaseValues<MonitoringValues>(cluster, 'kube-prometheus-stack');
+      expect(values['kube-state-metrics'].metricLabelsAllowlist).toEqual([
+        'namespaces=[nextgen.dev/environment,nextgen.dev/team]',
+      ]);
+    },
+  );
+
   it('turns Flux objects into gotk_resource_info through kube-state-metrics', () => {
     const ksm = values('dev')['kube-state-metrics'];
     expect(
