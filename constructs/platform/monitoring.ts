@@ -41,6 +41,7 @@ import {
   platformReceiver,
 } from './alert-routing';
 import { ENVIRONMENT_LABEL, TEAM_LABEL } from '../contract/labels';
+import { doraRecordingRules } from './dora';
 
 /** Props of {@link Monitoring}. */
 export interface MonitoringProps extends PlatformComponentProps {
@@ -197,6 +198,22 @@ export class Monitoring extends PlatformComponent {
         },
       });
     }
+    // Two DORA keys per team, environment and app, from Argo Rollouts' events.
+    new PrometheusRule(this.configs, 'rules-dora', {
+      metadata: { name: 'platform-dora', namespace: this.namespace },
+      spec: {
+        groups: [
+          {
+            name: 'platform.dora',
+            interval: '5m',
+            rules: doraRecordingRules().map((rule) => ({
+              record: rule.record,
+              expr: PrometheusRuleSpecGroupsRulesExpr.fromString(rule.expr),
+            })),
+          },
+        ],
+      },
+    });
     for (const [stem, dashboard] of Object.entries(DASHBOARDS)) {
       new k8s.KubeConfigMap(this.configs, `dashboard-${stem}`, {
         metadata: {
