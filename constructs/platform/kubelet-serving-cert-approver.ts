@@ -8,12 +8,10 @@
 // deploy/ at the tag of the image in versions.ts.
 import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { mergeValues } from '../config/component-settings';
 import type {
   KubeletServingCertApproverSettings,
   KubeletServingCertApproverValues,
 } from '../config/kubelet-serving-cert-approver';
-import { ClusterTier } from '../config/types';
 import { PLATFORM_NAMESPACES } from '../contract/names';
 import {
   PlatformComponent,
@@ -23,7 +21,7 @@ import {
 } from './component';
 import {
   CONTROL_PLANE_ROLE,
-  checkPlainWorkload,
+  plainWorkloadValues,
   componentMetadata,
   disruptionBudget,
   podSecurityContext,
@@ -78,16 +76,11 @@ export class KubeletServingCertApprover extends PlatformComponent {
     const namespace = this.namespace;
     // The approver tolerates the control-plane taint: every node may run it.
     const nodes = cluster.nodes.length;
-    const defaults: KubeletServingCertApproverValues = {
-      replicas: cluster.tier === ClusterTier.PRODUCTION && nodes >= 2 ? 2 : 1,
-      resources: { requests: { cpu: '10m', memory: '18Mi' }, limits: { memory: '32Mi' } },
-    };
-    this.values = mergeValues(defaults, props.settings?.values);
-    checkPlainWorkload(cluster, {
+    this.values = plainWorkloadValues(cluster, props.settings?.values, {
       key: 'kubeletServingCertApprover',
-      values: this.values,
       nodes: { count: nodes, what: 'nodes' },
       artifact: 'kubeletServingCertApproverImage',
+      resources: { requests: { cpu: '10m', memory: '18Mi' }, limits: { memory: '32Mi' } },
     });
 
     const image = ARTIFACT_VERSIONS.kubeletServingCertApproverImage;

@@ -8,9 +8,7 @@
 // kubernetes-sigs/metrics-server manifests/ at the tag of the image in versions.ts.
 import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { mergeValues } from '../config/component-settings';
 import type { MetricsServerSettings, MetricsServerValues } from '../config/metrics-server';
-import { ClusterTier } from '../config/types';
 import { PLATFORM_NAMESPACES } from '../contract/names';
 import {
   PlatformComponent,
@@ -18,7 +16,7 @@ import {
   type PlatformComponentProps,
 } from './component';
 import {
-  checkPlainWorkload,
+  plainWorkloadValues,
   componentMetadata,
   disruptionBudget,
   podSecurityContext,
@@ -91,16 +89,11 @@ export class MetricsServer extends PlatformComponent {
     const name = this.componentName;
     const namespace = this.namespace;
     const workers = workerNodes(cluster);
-    const defaults: MetricsServerValues = {
-      replicas: cluster.tier === ClusterTier.PRODUCTION && workers >= 2 ? 2 : 1,
-      resources: { requests: { cpu: '100m', memory: '200Mi' }, limits: { memory: '400Mi' } },
-    };
-    this.values = mergeValues(defaults, props.settings?.values);
-    checkPlainWorkload(cluster, {
+    this.values = plainWorkloadValues(cluster, props.settings?.values, {
       key: 'metricsServer',
-      values: this.values,
       nodes: { count: workers, what: 'workers' },
       artifact: 'metricsServerImage',
+      resources: { requests: { cpu: '100m', memory: '200Mi' }, limits: { memory: '400Mi' } },
     });
 
     const image = ARTIFACT_VERSIONS.metricsServerImage;

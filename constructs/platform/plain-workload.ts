@@ -3,10 +3,10 @@
 // nodes, disruption budgets, and the checks of their replicas and the cluster's Kubernetes.
 import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import type { DeploymentValues } from '../config/component-settings';
+import { mergeValues, type DeepPartial, type DeploymentValues } from '../config/component-settings';
 import type { ComponentKey } from '../config/settings';
 import { isControlPlane } from '../config/rules';
-import type { ClusterConfig } from '../config/types';
+import { ClusterTier, type ClusterConfig } from '../config/types';
 import { STANDARD_LABELS } from '../contract/labels';
 import { ProblemCollector } from '../errors';
 import { kubernetesFloorProblem } from './compatibility';
@@ -141,16 +141,35 @@ export function workerNodes(cluster: ClusterConfig): number {
   return workers > 0 ? workers : cluster.nodes.length;
 }
 
-/** What {@link checkPlainWorkload} checks. */
-export interface PlainWorkloadCheck {
+/** What a plain-object component's Deployment is sized by and checked against. */
+export interface PlainWorkload {
   /** The component's settings key (`metricsServer`), for the field names. */
   readonly key: ComponentKey;
-  /** Its replicas and sizes. */
-  readonly values: DeploymentValues;
   /** How many nodes its pods may run on, and what they are (`workers`, `nodes`). */
   readonly nodes: { readonly count: number; readonly what: string };
   /** Its image's key in `ARTIFACT_VERSIONS`, whose Kubernetes floor the cluster must meet. */
   readonly artifact: keyof typeof ARTIFACT_VERSIONS;
+  /** Its container's requests and memory limit when the cluster sets none. */
+  readonly resources: DeploymentValues['resources'];
+}
+
+/**
+ * The replicas and sizes of a plain-object component: two replicas on a production cluster
+ * with the nodes for them (one elsewhere) and the given resources, the cluster's `values` over
+ * them; checked by {@link checkPlainWorkload}.
+ */
+export function plainWorkloadValues(
+  cluster: ClusterConfig,
+  overrides: DeepPartial<DeploymentValues> | undefined,
+  workload: PlainWorkload,
+): DeploymentValues {
+  const defaults: DeploymentValues = {
+    replicas: cluster.tier === ClusterTier.PRODUCTION && workload.nodes.count >= 2 ? 2 : 1,
+    resources: workload.resources,
+  };
+  const values = mergeValues(defaults, overrides);
+  checkPlainWorkload(cluster, workload, values);
+  return values;
 }
 
 /**
@@ -158,10 +177,14 @@ export interface PlainWorkloadCheck {
  * are more than the nodes they may spread over, or the cluster's Kubernetes is older than the
  * image supports.
  */
-export function checkPlainWorkload(cluster: ClusterConfig, check: PlainWorkloadCheck): void {
+function checkPlainWorkload(
+  cluster: ClusterConfig,
+  check: PlainWorkload,
+  values: DeploymentValues,
+): void {
   const problems = new ProblemCollector();
   const subject = `cluster '${cluster.name}'`;
-  const { replicas } = check.values;
+  const { replicas } = values;
   const field = `platform.${check.key}.values.replicas`;
   problems.check(
     Number.isInteger(replicas) && replicas >= 1,
