@@ -1,4 +1,3 @@
-import { WebService, type WebServiceProps } from '../../constructs/app';
 import { imageOf } from '../../constructs/app/app-construct';
 import type { AppDefinition } from '../../constructs/app';
 import { validateCatalog } from '../../constructs/app/catalog';
@@ -12,18 +11,12 @@ import type { PlatformConfig } from '../../constructs/config/types';
 import { ConfigError } from '../../constructs/errors';
 import { APPS } from '../../apps';
 import { loadConfig } from '../../environments';
-import { renderError, versionsFor } from '../support/apps';
+import { renderError, shopWebService, versionsFor } from '../support/apps';
 import { configWithPlatform } from '../support/config';
 import { findObject, referenceTree, type Loose } from '../support/tree';
 import { renderTree, type RenderedTree } from '../../synth/render';
 
-const web = (props: Partial<WebServiceProps> = {}) =>
-  WebService.define({
-    name: 'shop',
-    team: 'web',
-    image: 'registry.example.com/web/shop',
-    ...props,
-  });
+const web = shopWebService;
 
 /** The problem lines validating these apps gives (an empty list when they pass). */
 function imageProblems(

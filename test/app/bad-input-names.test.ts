@@ -1,21 +1,15 @@
 // Names inside one app that Kubernetes, Argo CD or Prometheus would refuse later (issue #17,
 // "Names Kubernetes validates" and the team rules of "Names and collisions").
-import { RolloutStrategy, WebService, type WebServiceProps } from '../../constructs/app';
+import { RolloutStrategy } from '../../constructs/app';
 import type { AppDefinition } from '../../constructs/app';
 import { validateCatalog } from '../../constructs/app/catalog';
 import { ConfigError, formatProblem } from '../../constructs/errors';
 import { loadConfig } from '../../environments';
-import { versionsFor } from '../support/apps';
+import { shopWebService, versionsFor } from '../support/apps';
 
 const config = loadConfig();
 
-const web = (props: Partial<WebServiceProps> = {}) =>
-  WebService.define({
-    name: 'shop',
-    team: 'web',
-    image: 'registry.example.com/web/shop',
-    ...props,
-  });
+const web = shopWebService;
 
 /** The problem lines the apps get against the reference configuration; [] when accepted. */
 function problemsOf(apps: readonly AppDefinition[]): string[] {

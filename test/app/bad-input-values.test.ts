@@ -5,15 +5,13 @@ import { Duration } from 'cdk8s';
 import {
   RolloutStrategy,
   ScheduledTask,
-  WebService,
   Worker,
   WorkerLiveness,
   type AppDefinition,
   type ScheduledTaskProps,
-  type WebServiceProps,
 } from '../../constructs/app';
 import { validateCatalog } from '../../constructs/app/catalog';
-import { ConfigError, formatProblem, ProblemCollector } from '../../constructs/errors';
+import { ProblemCollector } from '../../constructs/errors';
 import { checkDuration } from '../../constructs/config/quantity';
 import { validateConfig } from '../../constructs/config/validate';
 import type { EnvironmentConfig } from '../../constructs/config/types';
@@ -22,17 +20,11 @@ import { dev } from '../../environments/dev';
 import { prod } from '../../environments/prod';
 import { test as testEnv } from '../../environments/test';
 import { findObject } from '../support/tree';
-import { renderApps, renderError, versionsFor } from '../support/apps';
+import { renderApps, renderError, shopWebService, thrownLines, versionsFor } from '../support/apps';
 
 const config = loadConfig();
 
-const web = (props: Partial<WebServiceProps> = {}) =>
-  WebService.define({
-    name: 'shop',
-    team: 'web',
-    image: 'registry.example.com/web/shop',
-    ...props,
-  });
+const web = shopWebService;
 
 const task = (props: Partial<ScheduledTaskProps> = {}) =>
   ScheduledTask.define({
@@ -48,17 +40,6 @@ function problemsOf(app: AppDefinition): string[] {
   const problems = new ProblemCollector();
   app.validate(problems, config.environments);
   return thrownLines(() => problems.throwIfAny());
-}
-
-/** The lines a ConfigError thrown by `run` holds, or none. */
-function thrownLines(run: () => void): string[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems.map(formatProblem);
-  }
-  return [];
 }
 
 /** The lines validating the reference clusters with dev changed. */

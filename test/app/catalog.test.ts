@@ -2,14 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Duration } from 'cdk8s';
-import {
-  RolloutStrategy,
-  ScheduledTask,
-  WebService,
-  Worker,
-  WorkerLiveness,
-  type WebServiceProps,
-} from '../../constructs/app';
+import { RolloutStrategy, ScheduledTask, Worker, WorkerLiveness } from '../../constructs/app';
 import type { AppDefinition } from '../../constructs/app';
 import { ConfigError } from '../../constructs/errors';
 import { loadConfig } from '../../environments';
@@ -17,15 +10,9 @@ import { REPO_ROOT } from '../../synth/paths';
 import { renderTree } from '../../synth/render';
 import { synth } from '../../synth/synth';
 import { readTree } from '../../synth/tree';
-import { renderApps, renderError, versionsFor } from '../support/apps';
+import { renderApps, renderError, shopWebService, versionsFor } from '../support/apps';
 
-const web = (props: Partial<WebServiceProps> = {}) =>
-  WebService.define({
-    name: 'shop',
-    team: 'web',
-    image: 'registry.example.com/web/shop',
-    ...props,
-  });
+const web = shopWebService;
 
 describe('bad app input: one clear message naming app, environment, field and rule', () => {
   it('a name that is not DNS-1123', () => {

@@ -15,19 +15,14 @@ import { prodCluster } from '../../environments/clusters/prod';
 import { dev } from '../../environments/dev';
 import { prod } from '../../environments/prod';
 import { test as testEnv } from '../../environments/test';
+import { thrownLines } from '../support/apps';
 
 /** The problem lines of a configuration; [] when it validates. */
 function configProblems(
   clusters: readonly ClusterConfig[],
   environments: readonly EnvironmentConfig[] = ENVIRONMENTS,
 ): string[] {
-  try {
-    validateConfig(clusters, environments);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems.map(formatProblem);
-  }
-  return [];
+  return thrownLines(() => validateConfig(clusters, environments));
 }
 
 const web = (name: string, props: Partial<WebServiceProps> = {}) =>

@@ -1,4 +1,5 @@
-import type { AppDefinition } from '../../constructs/app';
+import { WebService, type AppDefinition, type WebServiceProps } from '../../constructs/app';
+import { ConfigError, formatProblem } from '../../constructs/errors';
 import { loadConfig } from '../../environments';
 import { renderTree, type RenderedTree } from '../../synth/render';
 
@@ -29,4 +30,25 @@ export function renderError(
     return (error as Error).message;
   }
   throw new Error('expected the apps to be rejected');
+}
+
+/** A web service `shop` of team `web` from the platform's registry, with these props. */
+export function shopWebService(props: Partial<WebServiceProps> = {}) {
+  return WebService.define({
+    name: 'shop',
+    team: 'web',
+    image: 'registry.example.com/web/shop',
+    ...props,
+  });
+}
+
+/** The lines of the ConfigError `run` throws, or none; any other error fails the test. */
+export function thrownLines(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems.map(formatProblem);
+  }
+  return [];
 }

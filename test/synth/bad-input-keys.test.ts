@@ -30,7 +30,7 @@ import {
   type ClusterConfig,
   type EnvironmentConfig,
 } from '../../constructs/config/types';
-import { ConfigError, formatProblem } from '../../constructs/errors';
+
 import { APPS } from '../../apps';
 import { CLUSTERS, ENVIRONMENTS } from '../../environments';
 import { devCluster } from '../../environments/clusters/dev';
@@ -40,18 +40,7 @@ import { prod } from '../../environments/prod';
 import { test as testEnv } from '../../environments/test';
 import { REPO_ROOT } from '../../synth/paths';
 import { synth } from '../../synth/synth';
-import { renderError } from '../support/apps';
-
-/** The lines of the ConfigError `run` throws; fails the test if it throws something else. */
-function thrownLines(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems.map(formatProblem);
-  }
-  return [];
-}
+import { renderError, thrownLines } from '../support/apps';
 
 /** A value as a JavaScript caller (or an `as` cast) passes it, past the compiler. */
 function untyped<T>(value: unknown): T {
@@ -726,7 +715,7 @@ describe('the schemas cannot drift from the interfaces', () => {
   ].map((file) => path.join(REPO_ROOT, file));
   const probe = path.join(REPO_ROOT, 'constructs/contract/drift-probe.ts');
   const probeText = `
-import { object, optional, string, number } from './known-keys';
+import {object, optional, string, number} from './known-keys';
 interface Props { readonly name: string; readonly size?: number; readonly added?: string }
 export const missing = object<Props>({ name: string, size: optional(number) });
 export const extra = object<Props>({ name: string, size: optional(number), added: optional(string), gone: string });
