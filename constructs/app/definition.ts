@@ -14,7 +14,7 @@ import { DNS_1035_LABEL, DNS_LABEL, MAX_LABEL } from '../config/validate';
 import { type ProblemCollector } from '../errors';
 import { parseAddressBlock } from '../config/net';
 import { validateAppValues } from './validate-values';
-import { externalEndpointLists, validateNames } from './validate-names';
+import { validateNames, withOverrides } from './validate-names';
 import type { VersionProvenance } from './catalog';
 
 // A repository: registry host (optional) and path, lower case, no tag or digest.
@@ -307,23 +307,14 @@ export abstract class AppDefinition<P extends AppProps = AppProps> {
       );
     }
 
-    for (const [field, endpoints] of externalEndpointLists(props)) {
+    for (const [field, endpoints] of withOverrides(props, 'external')) {
       (endpoints ?? []).forEach((endpoint, i) =>
         validateEndpoint(problems, subject, `${field}[${i}]`, endpoint),
       );
     }
 
     // A credential in plain env lands in Git and in `kubectl describe`: it belongs in a Secret.
-    const plainEnv: [string, Readonly<Record<string, string>> | undefined][] = [
-      ['env', props.env],
-      ...Object.entries(props.environments ?? {}).map(
-        ([env, override]): [string, Readonly<Record<string, string>> | undefined] => [
-          `environments.${env}.env`,
-          override.env,
-        ],
-      ),
-    ];
-    for (const [field, variables] of plainEnv) {
+    for (const [field, variables] of withOverrides(props, 'env')) {
       for (const name of Object.keys(variables ?? {})) {
         problems.check(
           !CREDENTIAL_NAME.test(name),

@@ -5,7 +5,7 @@
 import type { ProblemCollector } from '../errors';
 import { MAX_LABEL } from '../config/validate';
 import { overlongDnsLabels, overlongLabelMessage } from '../config/validate-collisions';
-import type { AppProps, ExternalEndpoint } from './props';
+import type { AppProps } from './props';
 import type { RolloutTemplate } from './rollout';
 
 /** Argo CD's built-in project, which allows every source, destination and kind. */
@@ -51,19 +51,10 @@ export function validateNames(
 ): void {
   validateTeam(problems, subject, props.team);
 
-  const plainEnv: [string, Readonly<Record<string, string>> | undefined][] = [
-    ['env', props.env],
-    ...Object.entries(props.environments ?? {}).map(
-      ([env, override]): [string, Readonly<Record<string, string>> | undefined] => [
-        `environments.${env}.env`,
-        override.env,
-      ],
-    ),
-  ];
   // Where each variable is first set, so one set twice (which Kubernetes lets the later
   // definition hide silently) is named with both places.
   const setBy = new Map<string, string>();
-  for (const [field, variables] of plainEnv) {
+  for (const [field, variables] of withOverrides(props, 'env')) {
     for (const name of Object.keys(variables ?? {})) {
       problems.check(
         isEnvVarName(name),
@@ -122,7 +113,7 @@ export function validateNames(
     }
   });
 
-  for (const [field, endpoints] of externalEndpointLists(props)) {
+  for (const [field, endpoints] of withOverrides(props, 'external')) {
     (endpoints ?? []).forEach((endpoint, i) => {
       if (endpoint.host === undefined) return;
       for (const label of overlongDnsLabels(endpoint.host)) {
@@ -164,16 +155,20 @@ function validateTeam(problems: ProblemCollector, subject: string, team: string)
   );
 }
 
-/** The app's `external` list and each environment override's, with the field each is set at. */
-export function externalEndpointLists(
+/**
+ * A prop the app and its environment overrides may both set (`env`, `external`): the app's
+ * value and each override's, with the field each is set at (`env`, `environments.prod.env`).
+ */
+export function withOverrides<K extends 'env' | 'external'>(
   props: AppProps,
-): [field: string, endpoints: readonly ExternalEndpoint[] | undefined][] {
+  key: K,
+): [field: string, value: AppProps[K] | undefined][] {
   return [
-    ['external', props.external],
+    [key, props[key]],
     ...Object.entries(props.environments ?? {}).map(
-      ([env, override]): [string, readonly ExternalEndpoint[] | undefined] => [
-        `environments.${env}.external`,
-        override.external,
+      ([env, override]): [string, AppProps[K] | undefined] => [
+        `environments.${env}.${key}`,
+        override[key] as AppProps[K] | undefined,
       ],
     ),
   ];
