@@ -167,13 +167,14 @@ export async function runClusterCommand(
       if (command === 'bundle') {
         // A bundle of a cluster that still names public hosts would not be what it pulls.
         const mirror = cluster.cluster.mirror;
+        const references = pullReferences(cluster.rendered.objects);
         const problems =
           mirror === undefined
             ? []
             : checkMirror(
                 mirror,
                 ownHosts(cluster.cluster, cluster.environments, cluster.rendered.objects),
-                pullReferences(cluster.rendered.objects),
+                references,
               );
         if (problems.length > 0) {
           io.err(
@@ -187,7 +188,7 @@ export async function runClusterCommand(
         }
         const text = formatBundle(
           name,
-          clusterBundle(cluster.cluster, pulledImages(pullReferences(cluster.rendered.objects)), [
+          clusterBundle(cluster.cluster, pulledImages(references), [
             ...componentArtifacts(buildCluster(config, name)),
             ...bootstrapArtifacts(cluster.cluster.mirror),
           ]),
